@@ -1,0 +1,17 @@
+/**
+ * What the kernel hands to magics and reports: the only channel from extension/ to the notebook.
+ * The kernel implements it on top of iopub; tests implement it with arrays. Every call is bound to the cell
+ * that created the sink, so late output (timers, tasks) lands on that cell.
+ */
+export type MimeBundle = Record<string, unknown>;
+
+export interface DisplaySink {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** display_data; with `id`, sets transient.display_id so that `update` can replace it later. */
+  display(bundle: MimeBundle, opts?: { id?: string; metadata?: Record<string, unknown> }): void;
+  /** update_display_data for an earlier `display(..., { id })`. */
+  update(id: string, bundle: MimeBundle, opts?: { metadata?: Record<string, unknown> }): void;
+  /** clear_output, like IPython.display.clear_output(wait). */
+  clear(wait?: boolean): void;
+}

@@ -1,0 +1,25 @@
+/** Task states, in the order a task moves through them (DONE, FAILED and CANCELLED are final). */
+export type TaskState = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'CANCELLED';
+
+/**
+ * One state change, emitted by `flow.on('task', listener)` in order. This is the feed for live tables and plots
+ * (extension/report), so it is plain data: cloneable and cheap.
+ */
+export interface TaskEvent {
+  id: string;
+  name: string;
+  kind: 'function' | 'executable' | 'block';
+  state: TaskState;
+  /** Backend name; blocks report 'block'. */
+  backend: string;
+  /** Milliseconds from `performance.now()` (monotonic, high resolution). */
+  time: number;
+  /** 1-based attempt; a retry emits RUNNING again with attempt + 1. */
+  attempt: number;
+  /** Message of the error on FAILED / CANCELLED. */
+  error?: string;
+  /** Id of the enclosing block when the task was created inside one. */
+  parent?: string;
+  /** The group (see `runInGroup`) the task was created in, e.g. a notebook cell or a %%flow run. */
+  group?: string;
+}
