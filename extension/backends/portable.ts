@@ -1,0 +1,169 @@
+/**
+ * Shipping a function to another thread, process or node: its source text travels, not the closure.
+ *
+ * - `portableSource(fn, taskName)` returns an expression that evaluates to the function, and throws
+ *   `ClosureError` when the body uses a variable from the enclosing scope (found by parsing the source with
+ *   the TypeScript compiler API: identifiers that are neither globals, parameters nor locals).
+ * - `reviveFunction(source)` turns that expression back into a function (cached per source); the function
+ *   may call `require` (resolved from this module) but sees no other module-level names.
+ * - `assertCloneable(args, taskName)` fails early, naming the task and the argument, for args that
+ *   structuredClone rejects (functions, sockets, ...), instead of a DataCloneError deep in a pool.
+ */
+import type * as TS from 'typescript';
+
+// Loaded on first use: workers only revive functions and must not pay for the compiler.
+let tsModule: typeof TS | undefined;
+const typescript = (): typeof TS => (tsModule ??= require('typescript') as typeof TS);
+
+export class ClosureError extends Error {
+  override name = 'ClosureError';
+  constructor(
+    readonly taskName: string,
+    readonly captured: string[],
+  ) {
+    const list = captured.map((v) => `'${v}'`).join(', ');
+    const plural = captured.length > 1 ? 'them as arguments' : 'it as an argument';
+    super(`task '${taskName}' uses ${list} from its enclosing scope; pass ${plural}`);
+  }
+}
+
+export class NotPortableError extends Error {
+  override name = 'NotPortableError';
+}
+
+export class ArgumentCloneError extends Error {
+  override name = 'ArgumentCloneError';
+}
+
+/** Names a shipped function may use without declaring them (besides what globalThis has). */
+const EXTRA_GLOBALS = new Set([
+  'arguments', 'undefined', 'NaN', 'Infinity', 'globalThis', 'require', 'eval',
+]);
+
+const sourceCache = new WeakMap<Function, string>();
+
+export function portableSource(fn: Function, taskName: string): string {
+  if (typeof fn !== 'function') throw new TypeError(`task '${taskName}': expected a function, got ${typeof fn}`);
+  const cached = sourceCache.get(fn);
+  if (cached !== undefined) return cached;
+  const text = fn.toString();
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
+    throw new NotPortableError(`task '${taskName}': a native or bound function cannot be shipped to a worker`);
+  }
+  const { source, node } = parseFunction(text, taskName);
+  const free = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n) && !(n in globalThis));
+  if (free.length) throw new ClosureError(taskName, free);
+  sourceCache.set(fn, source);
+  return source;
+}
+
+/** Parses `text` as a function expression; method shorthand (`foo(x) {}`) is rewritten as `function foo(x) {}`. */
+function parseFunction(text: string, taskName: string): { source: string; node: TS.Node } {
+  const ts = typescript();
+  const candidates = [text];
+  if (/^class\b/.test(text)) throw new NotPortableError(`task '${taskName}': a class is not a function task`);
+  const method = /^(async\s+)?(\*\s*)?([A-Za-z_$][\w$]*|\[[^\]]*\])\s*\(/.exec(text);
+  if (method && !/^(async\s+)?function\b/.test(text)) {
+    const name = method[3].startsWith('[') ? '' : method[3];
+    candidates.push(`${method[1] ?? ''}function${method[2] ? '*' : ''} ${name}${text.slice(method[0].length - 1)}`);
+  }
+  for (const source of candidates) {
+    const file = ts.createSourceFile('task.js', `(${source})`, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+    const diagnostics = (file as unknown as { parseDiagnostics: TS.Diagnostic[] }).parseDiagnostics;
+    const stmt = file.statements[0];
+    if (diagnostics.length || file.statements.length !== 1 || !ts.isExpressionStatement(stmt)) continue;
+    let expr: TS.Expression = stmt.expression;
+    while (ts.isParenthesizedExpression(expr)) expr = expr.expression;
+    if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return { source, node: expr };
+  }
+  throw new NotPortableError(`task '${taskName}': cannot parse the function's source to ship it`);
+}
+
+/**
+ * Identifiers read in `root` that no enclosing parameter or declaration inside `root` binds. Scopes are
+ * flattened (a name declared anywhere inside counts as local): this can miss a capture shadowed in a
+ * sibling block, but never flags a correct function.
+ */
+function freeIdentifiers(root: TS.Node): string[] {
+  const ts = typescript();
+  const declared = new Set<string>();
+  const used = new Set<string>();
+  const declareBinding = (name: TS.BindingName): void => {
+    if (ts.isIdentifier(name)) declared.add(name.text);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) declareBinding(el.name);
+  };
+  const visit = (node: TS.Node): void => {
+    if (ts.isIdentifier(node)) {
+      if (isReference(node)) used.add(node.text);
+      return;
+    }
+    if (ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isBindingElement(node)) declareBinding(node.name);
+    else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) declared.add(node.name.text);
+    else if ((ts.isFunctionExpression(node) || ts.isClassExpression(node)) && node.name) declared.add(node.name.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return [...used].filter((n) => !declared.has(n));
+}
+
+/** False for identifiers that are names, not reads: property keys, labels, member names. */
+function isReference(id: TS.Identifier): boolean {
+  const ts = typescript();
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) ||
+       ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && p.propertyName === id) return false;
+  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
+  if (ts.isMetaProperty(p)) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p) || ts.isFunctionDeclaration(p) ||
+       ts.isFunctionExpression(p) || ts.isClassDeclaration(p) || ts.isClassExpression(p)) && p.name === id) return false;
+  return true;
+}
+
+const revived = new Map<string, (...a: any[]) => unknown>();
+
+export function reviveFunction(source: string): (...a: any[]) => unknown {
+  let fn = revived.get(source);
+  if (!fn) {
+    // new Function: the function sees only globals (plus `require`), exactly what portableSource allowed.
+    fn = new Function('require', `return (${source});`)(require) as (...a: any[]) => unknown;
+    if (typeof fn !== 'function') throw new NotPortableError('shipped source does not evaluate to a function');
+    if (revived.size > 1000) revived.clear();
+    revived.set(source, fn);
+  }
+  return fn;
+}
+
+export function assertCloneable(args: unknown[], taskName: string): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const t = typeof a;
+    if (a === null || t === 'number' || t === 'string' || t === 'boolean' || t === 'undefined' || t === 'bigint') continue;
+    if (t === 'function' || t === 'symbol') {
+      throw new ArgumentCloneError(`task '${taskName}': argument ${i + 1} is a ${t} and cannot be sent to a worker`);
+    }
+    try {
+      structuredClone(a);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ArgumentCloneError(`task '${taskName}': argument ${i + 1} cannot be sent to a worker (${why})`);
+    }
+  }
+}
+
+/** Plain-data form of an error, for replies across a thread/process/network boundary. */
+export interface WireError { name: string; message: string; stack?: string; code?: unknown }
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack, code: (err as any).code };
+  return { name: 'Error', message: String(err) };
+}
+
+export function fromWireError(w: WireError): Error {
+  const err = new Error(w.message);
+  err.name = w.name;
+  if (w.stack) err.stack = w.stack;
+  if (w.code !== undefined) (err as any).code = w.code;
+  return err;
+}
