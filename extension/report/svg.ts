@@ -8,7 +8,8 @@ type Vega = typeof import('vega', { with: { 'resolution-mode': 'import' } });
 let modules: Promise<{ vl: VegaLite; vega: Vega }> | undefined;
 
 export function loadVega(): Promise<{ vl: VegaLite; vega: Vega }> {
-  modules ??= Promise.all([import('vega-lite'), import('vega')]).then(([vl, vega]) => ({ vl, vega }));
+  // One after the other: both import vega-util, and jest's ESM loader fails on concurrent links of one module.
+  modules ??= import('vega').then(async (vega) => ({ vega, vl: await import('vega-lite') }));
   modules.catch(() => (modules = undefined)); // allow a retry after a failed load
   return modules;
 }
@@ -16,7 +17,8 @@ export function loadVega(): Promise<{ vl: VegaLite; vega: Vega }> {
 /** Compiles a Vega-Lite spec and renders it to an SVG string. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const { vl, vega } = await loadVega();
-  const compiled = vl.compile(spec as unknown as Parameters<VegaLite['compile']>[0], { logger: quietLogger(vega) });
+  // vega tags data objects in place (Symbol(vega_id)); render a copy so the caller's spec stays plain JSON.
+  const compiled = vl.compile(structuredClone(spec) as unknown as Parameters<VegaLite['compile']>[0], { logger: quietLogger(vega) });
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
   try {
     return await view.toSVG();
