@@ -1,0 +1,165 @@
+/**
+ * The pilot agent: one Node process per pilot job, started by `srun` and holding the allocation. Tasks are
+ * streamed to it as NDJSON on stdin and it answers on stdout (see slurm-protocol.ts), so a task costs a pipe
+ * write and a fork instead of a scheduler cycle. It runs up to `--slots` tasks at once: executables with
+ * bash in their own process group, functions in forked function-worker processes (killed on cancel).
+ * Usage: node slurm-agent.js --slots N [--once]   (--once: exit after one task; stdin may be a file, sbatch mode)
+ */
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { decodeValue, encodeValue, onLines, type FromAgent, type ToAgent, type WireError } from './slurm-protocol';
+
+const slots = Math.max(1, Number(process.argv[process.argv.indexOf('--slots') + 1]) || 1);
+const once = process.argv.includes('--once');
+const GRACE_MS = 2000;
+const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, 'function-worker.js');
+
+type Job = Exclude<ToAgent, { type: 'cancel' }>;
+interface Running {
+  child: ChildProcess;
+  cancelled: boolean;
+  worker: boolean;
+}
+
+const queue: Job[] = [];
+const running = new Map<string, Running>();
+const idleWorkers: ChildProcess[] = [];
+
+function send(msg: FromAgent): void {
+  process.stdout.write(JSON.stringify(msg) + '\n');
+}
+
+function fail(id: string, error: WireError): void {
+  send({ type: 'done', id, ok: false, error });
+}
+
+function pump(): void {
+  while (running.size < slots && queue.length) {
+    const job = queue.shift()!;
+    send({ type: 'started', id: job.id });
+    if (job.type === 'exec') runExec(job);
+    else runFunction(job);
+  }
+}
+
+function finish(id: string): void {
+  running.delete(id);
+  if (once) exitAll();
+  pump();
+}
+
+function runExec(job: Extract<ToAgent, { type: 'exec' }>): void {
+  const child = spawn('/bin/bash', ['-c', job.command], {
+    cwd: job.cwd,
+    env: { ...process.env, ...job.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group, so cancel kills the whole command tree
+  });
+  const entry: Running = { child, cancelled: false, worker: false };
+  running.set(job.id, entry);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  child.on('error', (e) => {
+    fail(job.id, { message: `cannot start command: ${e.message}` });
+    finish(job.id);
+  });
+  child.on('close', (code, signal) => {
+    if (!running.has(job.id)) return;
+    if (code === 0) send({ type: 'done', id: job.id, ok: true, value: encodeValue(out.trim()) });
+    else {
+      const why = entry.cancelled ? 'cancelled' : signal ? `killed by ${signal}` : `exited with code ${code}`;
+      const tail = err.trim().split('\n').slice(-1)[0];
+      fail(job.id, { message: `command ${why}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined, stderr: err });
+    }
+    finish(job.id);
+  });
+}
+
+function takeWorker(): ChildProcess {
+  const idle = idleWorkers.pop();
+  if (idle) return idle;
+  // stdout is piped to stderr: user console.log must never corrupt the protocol on our stdout.
+  const w = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  w.stdout!.on('data', (d) => process.stderr.write(d));
+  return w;
+}
+
+function runFunction(job: Extract<ToAgent, { type: 'function' }>): void {
+  const w = takeWorker();
+  const entry: Running = { child: w, cancelled: false, worker: true };
+  running.set(job.id, entry);
+  const done = (msg: FromAgent) => {
+    w.off('message', onMessage);
+    w.off('exit', onExit);
+    if (!running.has(job.id)) return;
+    send(msg);
+    finish(job.id);
+  };
+  const onMessage = (m: any) => {
+    if (!m || m.id !== job.id) return;
+    idleWorkers.push(w);
+    if (m.ok) done({ type: 'done', id: job.id, ok: true, value: encodeValue(m.value) });
+    else done({ type: 'done', id: job.id, ok: false, error: m.error as WireError }); // already wire form
+  };
+  const onExit = (code: number | null, signal: string | null) => {
+    const why = entry.cancelled ? 'cancelled' : `function worker exited (${signal ?? `code ${code}`})`;
+    done({ type: 'done', id: job.id, ok: false, error: { message: `${job.name}: ${why}` } });
+  };
+  w.on('message', onMessage);
+  w.on('exit', onExit);
+  w.send({ id: job.id, source: job.source, args: decodeValue(job.args) });
+}
+
+function cancel(id: string): void {
+  const i = queue.findIndex((j) => j.id === id);
+  if (i >= 0) {
+    queue.splice(i, 1);
+    fail(id, { message: 'cancelled' });
+    return;
+  }
+  const r = running.get(id);
+  if (!r || r.cancelled) return;
+  r.cancelled = true;
+  if (r.worker) r.child.kill('SIGKILL'); // a busy function cannot be interrupted; the worker is replaced
+  else {
+    killGroup(r.child, 'SIGTERM');
+    setTimeout(() => killGroup(r.child, 'SIGKILL'), GRACE_MS).unref();
+  }
+}
+
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function exitAll(): never {
+  for (const r of running.values()) (r.worker ? r.child.kill('SIGKILL') : killGroup(r.child, 'SIGKILL'));
+  for (const w of idleWorkers) w.kill('SIGKILL');
+  process.exit(0);
+}
+
+onLines(process.stdin, (line) => {
+  const msg = JSON.parse(line) as ToAgent;
+  if (msg.type === 'cancel') cancel(msg.id);
+  else {
+    queue.push(msg);
+    pump();
+  }
+});
+if (!once) process.stdin.on('end', exitAll); // client gone or shutdown: leave nothing behind
+process.on('SIGTERM', exitAll);
+process.on('SIGINT', exitAll);
+
+send({
+  type: 'hello',
+  jobId: process.env.SLURM_JOB_ID ?? '',
+  stepId: process.env.SLURM_STEP_ID ?? '',
+  host: os.hostname(),
+  slots,
+});

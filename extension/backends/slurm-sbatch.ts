@@ -1,0 +1,111 @@
+/**
+ * 'sbatch' mode: one batch job per task, for sites without interactive srun. The job script touches files in a
+ * per-task directory (started, rc) and we watch that directory (inotify), so start and end are pushed; the
+ * `sbatch --wait` process only serves as a fallback for jobs killed before they could write `rc`
+ * (scancel, time limit, node failure). The directory must be visible from the compute node (shared tmp).
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SubmitHooks, TaskSpec } from './backend';
+import { failureReason, scancel } from './slurm-cli';
+import type { AgentJob } from './slurm-pilot';
+import { agentScript } from './slurm-pilot';
+import { decodeValue, toError } from './slurm-protocol';
+
+export interface SbatchRun {
+  submitted: Promise<string>;
+  result: Promise<unknown>;
+  cancel(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function runSbatch(task: TaskSpec, job: AgentJob, sbatchArgs: string[], hooks: SubmitHooks): SbatchRun {
+  const dir = fs.mkdtempSync(path.join(process.env.FLOWBOOK_SLURM_DIR ?? os.tmpdir(), 'flowbook-sbatch-'));
+  const f = (n: string) => path.join(dir, n);
+  let body: string;
+  if (job.type === 'exec') {
+    fs.writeFileSync(f('cmd'), job.command);
+    body = `bash ${q(f('cmd'))} > ${q(f('out'))} 2> ${q(f('err'))}`;
+  } else {
+    // The agent with one slot answers in v8 form, like the pilot, so values survive as on the thread pool.
+    fs.writeFileSync(f('req'), JSON.stringify(job) + '\n');
+    body = `${q(process.execPath)} ${q(agentScript())} --slots 1 --once < ${q(f('req'))} > ${q(f('out'))} 2> ${q(f('err'))}`;
+  }
+  const script = [
+    '#!/bin/bash',
+    `echo "$SLURM_JOB_ID" > ${q(f('started.tmp'))} && mv ${q(f('started.tmp'))} ${q(f('started'))}`,
+    `${body}; rc=$?`,
+    `echo $rc > ${q(f('rc.tmp'))} && mv ${q(f('rc.tmp'))} ${q(f('rc'))}`,
+    'exit $rc',
+  ].join('\n');
+  fs.writeFileSync(f('job.sh'), script);
+
+  let jobId = '';
+  let cancelled = false;
+  let sbatchErr = '';
+  const child = spawn('sbatch', ['--parsable', '--wait', `--chdir=${job.cwd}`, '-o', '/dev/null', '-J', `flowbook-${task.id}`, ...sbatchArgs, f('job.sh')], {
+    env: { ...process.env, ...task.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const submitted = new Promise<string>((res, rej) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      if (!jobId && d.trim()) res((jobId = d.trim().split(/[;\n]/)[0]));
+    });
+    child.on('exit', () => rej(new Error(`sbatch failed: ${sbatchErr.trim()}`)));
+  });
+  submitted.catch(() => {});
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (sbatchErr += d));
+
+  const result = new Promise<unknown>((resolve, reject) => {
+    let finished = false;
+    const read = (n: string) => (fs.existsSync(f(n)) ? fs.readFileSync(f(n), 'utf8') : '');
+    const finish = async (fallback: boolean) => {
+      if (finished) return;
+      const rcText = read('rc').trim();
+      if (!rcText && !fallback) return;
+      finished = true;
+      watcher.close();
+      try {
+        if (cancelled) throw new Error('cancelled');
+        const err = read('err');
+        if (!rcText) throw new Error(`SLURM job ${jobId || '?'} ended before the task finished: ${(await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason'}`);
+        if (job.type === 'exec') {
+          if (rcText !== '0') throw Object.assign(new Error(`command exited with code ${rcText}: ${err.trim().split('\n').pop() ?? ''}`), { exitCode: Number(rcText), stderr: err });
+          return resolve(read('out').trim());
+        }
+        const msg = read('out').split('\n').map((l) => (l.trim() ? JSON.parse(l) : null)).find((m) => m?.type === 'done');
+        if (!msg) throw new Error(`function worker gave no answer (exit ${rcText}): ${err.trim()}`);
+        if (msg.ok) resolve(decodeValue(msg.value));
+        else reject(toError(msg.error));
+      } catch (e) {
+        reject(e as Error);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const watcher = fs.watch(dir, (_ev, name) => {
+      if (name === 'started') hooks.started();
+      else if (name === 'rc') void finish(false);
+    });
+    child.on('exit', () => void finish(true));
+  });
+
+  const cancel = async () => {
+    cancelled = true;
+    if (jobId || (await submitted.catch(() => ''))) await scancel(jobId);
+    return true;
+  };
+  return {
+    submitted,
+    result,
+    cancel,
+    close: async () => {
+      await cancel();
+      await result.catch(() => {});
+    },
+  };
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

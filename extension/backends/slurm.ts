@@ -1,0 +1,220 @@
+/**
+ * SlurmExecutionBackend: the HPC path. The same workflow moves from the thread pool to a SLURM cluster by
+ * changing one line: `new SlurmExecutionBackend({ partition: 'debug' })` (or `%backend slurm debug`).
+ *
+ * Modes (measured here on the 2-CPU single-node SLURM, 200 `true` tasks, see docs/slurm.md and
+ * tests/bench/slurm.bench.ts):
+ * - 'pilot' (default): one srun job per node holds the allocation and runs an agent; tasks are streamed to it
+ *   over srun's stdio and state changes come back the same way (pushed). No scheduler cycle per task, so it
+ *   runs hundreds of tasks/s where one srun per task manages ~5 tasks/s.
+ * - 'srun': one srun (its own job) per task, at most `maxConcurrent` at once. Scheduler-bound (~5 tasks/s).
+ * - 'sbatch': one `sbatch --wait` per task, for sites that forbid interactive srun; slowest.
+ * A task with `taskDescription.slurm` options runs as its own job step in the pilot's allocation
+ * (`srun --jobid=J --overlap <options>`), so its options reach srun and cancel targets exactly that step.
+ */
+import type { Backend, SubmitHooks, TaskSpec } from './backend';
+import { assertCloneable, portableSource } from './portable';
+import { checkController, slurmCmd } from './slurm-cli';
+import { Pilot, type AgentJob } from './slurm-pilot';
+import { encodeValue } from './slurm-protocol';
+import { runSbatch, type SbatchRun } from './slurm-sbatch';
+
+export type SlurmMode = 'pilot' | 'srun' | 'sbatch';
+
+export interface SlurmOptions {
+  partition?: string;
+  account?: string;
+  /** Pilot mode: number of pilot jobs (one node each). */
+  nodes?: number;
+  cpusPerTask?: number;
+  /** SLURM time limit for pilot/task jobs, e.g. '01:00:00' or minutes. */
+  timeLimit?: string | number;
+  mode?: SlurmMode;
+  /** Pilot mode: tasks run at once per pilot (default: the node's CPUs / cpusPerTask). */
+  slots?: number;
+  /** srun/sbatch modes: jobs in flight at once (default 8). */
+  maxConcurrent?: number;
+}
+
+type Active = Pilot | SbatchRun;
+
+export class SlurmExecutionBackend implements Backend {
+  readonly name = 'slurm';
+  readonly mode: SlurmMode;
+  private nodeCpus = 1;
+  private initialized?: Promise<void>;
+  private pilots: (Pilot | undefined)[] = [];
+  private active = new Map<string, Active>();
+  private waiting: { id: string; go: () => void; stop: (e: Error) => void }[] = [];
+  private inFlight = 0;
+  private closed = false;
+  private ourJobs = new Set<string>();
+
+  constructor(readonly options: SlurmOptions = {}) {
+    this.mode = options.mode ?? 'pilot';
+    if (!['pilot', 'srun', 'sbatch'].includes(this.mode)) throw new Error(`SLURM: unknown mode '${this.mode}' (pilot, srun or sbatch)`);
+  }
+
+  init(): Promise<void> {
+    return (this.initialized ??= (async () => {
+      await checkController(this.options.partition);
+      const p = this.options.partition ? ['-p', this.options.partition] : [];
+      const cpus = await slurmCmd('sinfo', ['-h', ...p, '-o', '%c']);
+      this.nodeCpus = Math.max(1, ...cpus.stdout.split('\n').map((s) => parseInt(s, 10)).filter((n) => n > 0));
+    })());
+  }
+
+  async submit(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
+    if (this.closed) throw new Error('SLURM backend is shut down');
+    const job = this.toAgentJob(task); // closure / clone errors fail here, before any SLURM work
+    await this.init();
+    const once = onceHooks(hooks);
+    const extra = slurmOptions(task);
+    if (this.mode === 'pilot') {
+      const pilot = await this.pickPilot();
+      if (!extra.length) return this.track(task.id, pilot, pilot.run(job, once));
+      // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
+      const step = this.single(['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, task);
+      return this.track(task.id, step, step.run(job, once));
+    }
+    await this.slot(task.id);
+    try {
+      if (this.mode === 'sbatch') {
+        const run = runSbatch(task, job, [...this.resourceArgs(this.cpusPerTask), ...extra], once);
+        this.active.set(task.id, run);
+        run.submitted.then((id) => this.ourJobs.add(id), () => {});
+        return await run.result;
+      }
+      const single = this.single([...this.resourceArgs(this.cpusPerTask), ...extra], true, task);
+      return await this.track(task.id, single, single.run(job, once));
+    } finally {
+      this.active.delete(task.id);
+      this.release();
+    }
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const q = this.waiting.findIndex((w) => w.id === id);
+    if (q >= 0) {
+      this.waiting.splice(q, 1)[0].stop(new Error('cancelled before it was submitted to SLURM'));
+      return true;
+    }
+    const a = this.active.get(id);
+    return a ? a.cancel(id) : false;
+  }
+
+  /** Cancels everything, scancels our jobs and waits until squeue no longer lists them. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.stop(new Error('SLURM backend shut down'));
+    const all = new Set<Active>([...this.active.values(), ...this.pilots.filter((p): p is Pilot => !!p)]);
+    await Promise.all([...all].map((a) => a.close()));
+    this.pilots = [];
+    await this.waitGone();
+  }
+
+  private get cpusPerTask(): number {
+    return this.options.cpusPerTask ?? 1;
+  }
+
+  private resourceArgs(cpus: number): string[] {
+    const o = this.options;
+    return [
+      '-N1', '-n1', `--cpus-per-task=${cpus}`,
+      ...(o.partition ? [`--partition=${o.partition}`] : []),
+      ...(o.account ? [`--account=${o.account}`] : []),
+      ...(o.timeLimit !== undefined ? [`--time=${o.timeLimit}`] : []),
+    ];
+  }
+
+  private toAgentJob(task: TaskSpec): AgentJob {
+    const cwd = task.cwd ?? process.cwd();
+    if (task.kind === 'executable') {
+      if (!task.command) throw new Error(`task '${task.name}': executable task without a command`);
+      const env = { ...process.env, ...task.env } as Record<string, string>;
+      return { type: 'exec', id: task.id, command: task.command, cwd, env };
+    }
+    const source = task.fn ? portableSource(task.fn, task.name) : task.source;
+    if (!source) throw new Error(`task '${task.name}': function task without a function`);
+    assertCloneable(task.args, task.name);
+    return { type: 'function', id: task.id, name: task.name, source, args: encodeValue(task.args), cwd };
+  }
+
+  /** Least-loaded live pilot; a dead one (scancelled, timed out) is replaced on demand. */
+  private async pickPilot(): Promise<Pilot> {
+    const n = Math.max(1, this.options.nodes ?? 1);
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      const p = this.pilots[i];
+      if (!p || !p.alive) {
+        best = i;
+        break;
+      }
+      if (best < 0 || p.load < this.pilots[best]!.load) best = i;
+    }
+    if (!this.pilots[best]?.alive) {
+      const slots = this.options.slots ?? Math.max(1, Math.floor(this.nodeCpus / this.cpusPerTask));
+      const cpus = Math.min(this.nodeCpus, slots * this.cpusPerTask);
+      const pilot = new Pilot({ srunArgs: this.resourceArgs(cpus), slots, ownJob: true });
+      this.pilots[best] = pilot;
+      pilot.started.then(() => this.ourJobs.add(pilot.jobId), () => {});
+    }
+    const pilot = this.pilots[best]!;
+    await pilot.started;
+    return pilot;
+  }
+
+  private single(srunArgs: string[], ownJob: boolean, task: TaskSpec): Pilot {
+    const env = { ...process.env, ...task.env };
+    const p = new Pilot({ srunArgs, slots: 1, ownJob, singleUse: true, cwd: task.cwd, env });
+    if (ownJob) p.started.then(() => this.ourJobs.add(p.jobId), () => {});
+    return p;
+  }
+
+  private async track(id: string, a: Active, result: Promise<unknown>): Promise<unknown> {
+    this.active.set(id, a);
+    try {
+      return await result;
+    } finally {
+      if (this.active.get(id) === a) this.active.delete(id);
+    }
+  }
+
+  /** Bounded concurrency for srun/sbatch modes: more jobs at once only queue in the scheduler. */
+  private slot(id: string): Promise<void> {
+    if (this.inFlight < (this.options.maxConcurrent ?? 8)) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((go, stop) => this.waiting.push({ id, go: () => (this.inFlight++, go()), stop }));
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.waiting.shift()?.go();
+  }
+
+  private async waitGone(): Promise<void> {
+    if (!this.ourJobs.size) return;
+    for (let i = 0; i < 100; i++) {
+      const r = await slurmCmd('squeue', ['-h', '-o', '%i']);
+      if (r.code !== 0 || !r.stdout.split('\n').some((id) => this.ourJobs.has(id.trim()))) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    this.ourJobs.clear();
+  }
+}
+
+function slurmOptions(task: TaskSpec): string[] {
+  const s = task.taskDescription?.slurm;
+  if (s === undefined) return [];
+  if (!Array.isArray(s) || !s.every((x) => typeof x === 'string')) {
+    throw new Error(`task '${task.name}': taskDescription.slurm must be an array of srun options, e.g. ['--mem=100M']`);
+  }
+  return s;
+}
+
+function onceHooks(hooks: SubmitHooks): SubmitHooks {
+  let done = false;
+  return { started: () => (done ? undefined : ((done = true), hooks.started())) };
+}
