@@ -1,0 +1,88 @@
+/**
+ * ConcurrentExecutionBackend: function tasks run in the event loop (default) or on an executor
+ * (ThreadPoolExecutor → worker_threads, ProcessPoolExecutor → node child processes); executable tasks
+ * always run as child processes, at most `maxProcesses` at once (default: CPU count).
+ *
+ * In-loop cancel rejects the task's promise at once; the JS function itself cannot be stopped, so its
+ * eventual result is dropped. Use an executor when tasks must really be stopped.
+ */
+import * as os from 'node:os';
+import type { Backend, SubmitHooks, TaskSpec } from './backend';
+import type { Executor } from './executor';
+import { ProcessRunner } from './processes';
+import { TaskCancelledError } from '../engine/errors';
+
+export interface ConcurrentOptions {
+  /** Executables running at once. Default: CPU count. */
+  maxProcesses?: number;
+  /** Grace period between SIGTERM and SIGKILL when an executable is cancelled. Default 1000 ms. */
+  killGraceMs?: number;
+}
+
+export class ConcurrentExecutionBackend implements Backend {
+  readonly name: string;
+  private readonly processes: ProcessRunner;
+  private readonly inLoop = new Map<string, { name: string; reject: (e: unknown) => void }>();
+  private closed = false;
+
+  constructor(
+    readonly executor?: Executor,
+    opts: ConcurrentOptions = {},
+  ) {
+    this.name = executor ? executor.kind : 'async';
+    const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    this.processes = new ProcessRunner(opts.maxProcesses ?? cpus, opts.killGraceMs ?? 1000);
+  }
+
+  async init(): Promise<void> {
+    await this.executor?.init?.();
+  }
+
+  submit(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
+    if (this.closed) return Promise.reject(new TaskCancelledError(task.name, `submitted after backend '${this.name}' shut down`));
+    if (task.kind === 'executable') return this.processes.run(task, hooks);
+    if (this.executor) return this.executor.run(task, hooks);
+    hooks.started();
+    let result: unknown;
+    try {
+      result = task.fn!(...task.args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    return new Promise((resolve, reject) => {
+      const id = task.id;
+      this.inLoop.set(id, { name: task.name, reject });
+      result.then(
+        (v) => {
+          this.inLoop.delete(id);
+          resolve(v);
+        },
+        (e) => {
+          this.inLoop.delete(id);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  cancel(id: string): boolean {
+    const entry = this.inLoop.get(id);
+    if (entry) {
+      this.inLoop.delete(id);
+      entry.reject(new TaskCancelledError(entry.name));
+      return true;
+    }
+    return this.processes.cancel(id) || (this.executor?.cancel(id) ?? false);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.processes.shutdown(), this.executor?.shutdown()]);
+  }
+}
+
+/** RADICAL-AsyncFlow 0.5's name for the same backend. */
+export const LocalExecutionBackend = ConcurrentExecutionBackend;
+export type LocalExecutionBackend = ConcurrentExecutionBackend;

@@ -1,0 +1,233 @@
+/**
+ * WorkflowEngine: the public face of the engine. Decorates functions into task callables, owns the
+ * backends (init on create, switching the default, shutdown) and the event feed. Scheduling is in
+ * scheduler.ts.
+ */
+import type { Backend } from '../backends/backend';
+import { ConcurrentExecutionBackend } from '../backends/concurrent';
+import { NoopExecutionBackend } from '../backends/noop';
+import type { TaskEvent } from './events';
+import { TaskFuture } from './future';
+import { Scheduler, type Slot, type TaskDef, type TaskOptions } from './scheduler';
+
+export type { TaskOptions } from './scheduler';
+
+export interface EngineOptions {
+  /** The default backend (default: an in-event-loop ConcurrentExecutionBackend). */
+  backend?: Backend;
+  /** Named backends; tasks pick one with `{ backend: 'name' }`. */
+  backends?: Record<string, Backend>;
+  /** Name (in `backends`) of the default backend, when `backend` is not given. */
+  default?: string;
+  /** Run nothing: every task succeeds at once with an empty result. */
+  dryRun?: boolean;
+  retries?: number;
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/** A value, or a future/promise of it, or a container holding those (dependencies anywhere in the args). */
+export type Futurable<T> = T | PromiseLike<T> | (T extends object ? { [K in keyof T]: Futurable<T[K]> } : never);
+export type TaskCall<A extends unknown[], R> = (...args: { [I in keyof A]: Futurable<A[I]> }) => TaskFuture<R>;
+
+export class WorkflowEngine extends Scheduler implements AsyncDisposable {
+  private readonly slots = new Map<string, Slot>();
+  private defaultSlot!: Slot;
+  private readonly retiredSlots = new Set<Slot>();
+  private shutdownPromise?: Promise<void>;
+  private dryRunBackend?: Backend;
+
+  private constructor(private readonly defaults: EngineOptions) {
+    super();
+  }
+
+  /** Creates an engine and initialises every backend; fails at once if one cannot start. */
+  static async create(opts: EngineOptions = {}): Promise<WorkflowEngine> {
+    const engine = new WorkflowEngine(opts);
+    const named = Object.entries(opts.backends ?? {});
+    if (opts.default !== undefined && !opts.backends?.[opts.default]) {
+      throw new Error(`WorkflowEngine.create: default backend '${opts.default}' is not in backends`);
+    }
+    if (opts.dryRun) engine.dryRunBackend = new NoopExecutionBackend();
+    for (const [name, backend] of named) engine.slots.set(name, engine.makeSlot(name, backend, true));
+    if (opts.backend) engine.defaultSlot = engine.makeSlot(opts.backend.name, opts.backend, false);
+    else if (opts.default !== undefined) engine.defaultSlot = engine.slots.get(opts.default)!;
+    else if (named.length) engine.defaultSlot = engine.slots.get(named[0][0])!;
+    else engine.defaultSlot = engine.makeSlot('async', new ConcurrentExecutionBackend(), false);
+    const distinct = new Set([...engine.slots.values(), engine.defaultSlot].map((s) => s.backend));
+    const inits = [...distinct].map(async (b) => {
+      try {
+        await b.init?.();
+      } catch (err) {
+        throw new Error(`backend '${b.name}' failed to start: ${err instanceof Error ? err.message : err}`, { cause: err });
+      }
+    });
+    const results = await Promise.allSettled(inits);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled([...distinct].map((b) => b.shutdown()));
+      throw failed.reason;
+    }
+    return engine;
+  }
+
+  private makeSlot(name: string, backend: Backend, registered: boolean): Slot {
+    const target = this.dryRunBackend ?? backend;
+    return { name, backend: target, assigned: 0, registered, retired: false };
+  }
+
+  /** A function task: each call returns a TaskFuture of its (awaited) return value. */
+  functionTask<A extends unknown[], R>(fn: (...args: A) => R, opts: TaskOptions = {}): TaskCall<A, Awaited<R>> {
+    const def = this.define(fn, 'function', opts, 'functionTask');
+    return this.callable(def);
+  }
+
+  /** An executable task: `fn` returns a shell command; the task's result is its trimmed stdout. */
+  executableTask<A extends unknown[]>(fn: (...args: A) => string, opts: TaskOptions = {}): TaskCall<A, string> {
+    const def = this.define(fn, 'executable', opts, 'executableTask');
+    return this.callable(def);
+  }
+
+  /** A composite task: tasks created inside carry this block as `parent`; the block's future settles with `fn`. */
+  block<A extends unknown[], R>(fn: (...args: A) => R, opts: Pick<TaskOptions, 'name' | 'timeoutMs'> = {}): TaskCall<A, Awaited<R>> {
+    const def = this.define(fn, 'block', opts, 'block');
+    return this.callable(def);
+  }
+
+  private callable(def: TaskDef): any {
+    const call = (...args: unknown[]) => this.call(def, args);
+    Object.defineProperty(call, 'name', { value: def.name });
+    return call;
+  }
+
+  private define(fn: unknown, kind: TaskDef['kind'], opts: TaskOptions, decorator: string): TaskDef {
+    const name = opts.name ?? (typeof fn === 'function' && fn.name ? fn.name : kind === 'block' ? 'block' : 'task');
+    if (typeof fn !== 'function') {
+      const got = fn === null ? 'null' : typeof fn;
+      throw this.invalid(name, `${decorator}() expects a function, got ${got}`);
+    }
+    if (opts.backend !== undefined && kind !== 'block') this.slotByName(opts.backend, name);
+    const d = this.defaults;
+    const env = d.env || opts.env ? { ...d.env, ...opts.env } : undefined;
+    return {
+      name, kind, fn: fn as TaskDef['fn'], backendName: opts.backend,
+      source: kind === 'function' ? fn.toString() : undefined,
+      retries: kind === 'block' ? 0 : (opts.retries ?? d.retries ?? 0),
+      timeoutMs: opts.timeoutMs ?? d.timeoutMs, cwd: opts.cwd ?? d.cwd, env, taskDescription: opts.taskDescription,
+    };
+  }
+
+  protected slotFor(def: TaskDef): Slot {
+    return def.backendName === undefined ? this.defaultSlot : this.slotByName(def.backendName, def.name);
+  }
+
+  private slotByName(name: string, task: string): Slot {
+    const slot = this.slots.get(name) ?? (this.defaultSlot.name === name ? this.defaultSlot : undefined);
+    if (!slot) throw this.invalid(task, `unknown backend '${name}' (known: ${[...this.backends.keys()].join(', ')})`);
+    return slot;
+  }
+
+  /** The current default backend. */
+  get backend(): Backend {
+    return this.defaultSlot.backend;
+  }
+
+  /** Name → backend, including the current default under its name. */
+  get backends(): Map<string, Backend> {
+    const out = new Map<string, Backend>();
+    for (const [name, slot] of this.slots) out.set(name, slot.backend);
+    if (!out.has(this.defaultSlot.name)) out.set(this.defaultSlot.name, this.defaultSlot.backend);
+    return out;
+  }
+
+  /**
+   * Makes `backend` the default for later task calls (registered under `name` when given). The previous
+   * default is shut down once its assigned tasks finish, unless it is registered by name.
+   */
+  async setBackend(backend: Backend, name?: string): Promise<void> {
+    if (this.closing) throw new Error('setBackend: the workflow engine has shut down');
+    let slot = [...this.slots.values(), this.defaultSlot].find((s) => s.backend === backend);
+    if (!slot) {
+      await backend.init?.();
+      slot = this.makeSlot(name ?? backend.name, backend, false);
+    }
+    if (name !== undefined) {
+      slot.registered = true;
+      this.slots.set(name, slot);
+    }
+    const previous = this.defaultSlot;
+    this.defaultSlot = slot;
+    slot.retired = false;
+    this.retiredSlots.delete(slot);
+    if (previous !== slot && !previous.registered) {
+      previous.retired = true;
+      this.retiredSlots.add(previous);
+      this.maybeRetire(previous);
+    }
+  }
+
+  protected maybeRetire(slot: Slot): void {
+    if (slot.assigned === 0 && !slot.closing) slot.closing = slot.backend.shutdown().catch(() => {});
+  }
+
+  on(event: 'task', listener: (e: TaskEvent) => void): this {
+    if (event !== 'task') throw new Error(`unknown event '${event}'`);
+    this.listeners = [...this.listeners, listener];
+    return this;
+  }
+
+  off(event: 'task', listener: (e: TaskEvent) => void): this {
+    if (event === 'task') this.listeners = this.listeners.filter((l) => l !== listener);
+    return this;
+  }
+
+  /** Every future created by this engine, oldest first. */
+  get tasks(): TaskFuture<unknown>[] {
+    return [...this.all.values()];
+  }
+
+  task(id: string): TaskFuture<unknown> | undefined {
+    return this.all.get(id);
+  }
+
+  /** Forgets finished futures (keeps memory flat in long notebook sessions). */
+  clearFinished(): void {
+    for (const [id, f] of this.all) if (f.done) this.all.delete(id);
+  }
+
+  /** Cancels every unfinished task created in `group` (see runInGroup). Returns how many. */
+  cancelGroup(group: string): number {
+    let n = 0;
+    for (const f of this.all.values()) if (f.group === group && !f.done && f.cancel()) n++;
+    return n;
+  }
+
+  get isShutdown(): boolean {
+    return this.closing;
+  }
+
+  /** Cancels what is pending, waits for what runs, closes every backend. A second call is a no-op. */
+  shutdown(): Promise<void> {
+    return (this.shutdownPromise ??= this.doShutdown());
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.closing = true;
+    const running: Promise<unknown>[] = [];
+    for (const f of this.all.values()) {
+      if (f.done) continue;
+      if (f.state === 'PENDING') f.cancel();
+      if (!f.done) running.push(f.promise().catch(() => {}));
+    }
+    await Promise.all(running);
+    const backends = new Set<Backend>([...this.slots.values(), this.defaultSlot].map((s) => s.backend));
+    const closings: Promise<unknown>[] = [...backends].map((b) => b.shutdown());
+    for (const s of this.retiredSlots) closings.push(s.closing ?? s.backend.shutdown());
+    await Promise.allSettled(closings);
+  }
+}

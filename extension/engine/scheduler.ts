@@ -1,0 +1,310 @@
+/**
+ * The engine core: moves futures through PENDING → RUNNING → DONE | FAILED | CANCELLED.
+ *
+ * Push-based: a finishing task walks its dependents and submits each one whose last dependency that was,
+ * in the same tick. Failure cascades (DependencyFailureError) use a work list, not recursion, so deep chains
+ * cannot overflow the stack. Events are built only when someone listens.
+ */
+import type { Backend, SubmitHooks, TaskSpec } from '../backends/backend';
+import type { TaskEvent, TaskState } from './events';
+import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock } from './future';
+import { scanArgs, substitute } from './args';
+import { flowContext, type FlowContext } from './context';
+import {
+  DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
+} from './errors';
+
+export interface TaskOptions {
+  /** Name of a registered backend; default: the engine's current default backend. */
+  backend?: string;
+  retries?: number;
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  name?: string;
+  /** Passed to the backend untouched. */
+  taskDescription?: Record<string, unknown>;
+}
+
+/** A decorated function, fixed at decoration time. */
+export interface TaskDef {
+  name: string;
+  kind: TaskKindOrBlock;
+  fn: (...args: any[]) => unknown;
+  source?: string;
+  backendName?: string;
+  retries: number;
+  timeoutMs?: number;
+  cwd?: string;
+  env?: Record<string, string>;
+  taskDescription?: Record<string, unknown>;
+}
+
+/** A backend as the engine tracks it: how many tasks are assigned, whether it is retired. */
+export interface Slot {
+  name: string;
+  backend: Backend;
+  assigned: number;
+  /** Registered by name (kept when another default is set). */
+  registered: boolean;
+  retired: boolean;
+  closing?: Promise<void>;
+}
+
+type Listener = (e: TaskEvent) => void;
+type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
+const noop = (): void => {};
+const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false };
+
+export abstract class Scheduler implements FutureOwner {
+  protected listeners: Listener[] = [];
+  protected closing = false;
+  protected readonly all = new Map<string, TaskFuture<any>>();
+  protected abstract slotFor(def: TaskDef): Slot;
+  protected abstract maybeRetire(slot: Slot): void;
+
+  /** Creates the future for one call of a task and submits it when its dependencies are met. */
+  protected call(def: TaskDef, args: unknown[]): TaskFuture<any> {
+    if (this.closing) throw new EngineShutdownError(def.name);
+    const ctx: FlowContext | undefined = flowContext.getStore();
+    const slot = def.kind === 'block' ? BLOCK_SLOT : this.slotFor(def);
+    const f = new TaskFuture<any>(this, def.name, def.kind, slot.name, args, ctx?.parent, ctx?.group);
+    f._def = def;
+    f._slot = slot;
+    slot.assigned++;
+    this.all.set(f.id, f);
+    ctx?.adopt?.(f);
+    if (this.listeners.length !== 0) this.emit(f, 'PENDING');
+    scanArgs(args, (dep) => this.addDependency(f, dep));
+    if (f._waiting === 0 && f.state === 'PENDING') this.ready(f);
+    return f;
+  }
+
+  private addDependency(f: TaskFuture<any>, dep: TaskFuture<unknown> | Promise<unknown>): void {
+    f._hadDeps = true;
+    if (f.state !== 'PENDING') return;
+    if (dep instanceof TaskFuture) {
+      if (dep.state === 'DONE') return;
+      if (dep.state === 'FAILED' || dep.state === 'CANCELLED') return this.failDependents([[f, dep]]);
+      f._waiting++;
+      (dep._dependents ??= []).push(f);
+      return;
+    }
+    f._waiting++;
+    dep.then(
+      (v) => {
+        if (f.done) return;
+        (f._promiseValues ??= new Map()).set(dep, v);
+        if (--f._waiting === 0) this.ready(f);
+      },
+      (err) => {
+        if (f.done) return;
+        f._waiting = 0;
+        this.finish(f, 'FAILED', new DependencyFailureError(f.name, 'a promise argument', '-', err));
+      },
+    );
+  }
+
+  /** All dependencies are met: build the backend spec and submit the first attempt. */
+  private ready(f: TaskFuture<any>): void {
+    const def = f._def as TaskDef;
+    const args = f._hadDeps ? substitute(f._args, f._promiseValues) : f._args;
+    if (def.kind === 'block') return this.runBlock(f, def, args);
+    let command: unknown;
+    if (def.kind === 'executable') {
+      try {
+        command = def.fn(...args);
+      } catch (err) {
+        return this.finish(f, 'FAILED', err);
+      }
+      if (typeof command !== 'string') {
+        const got = command === null ? 'null' : typeof command;
+        const err = new InvalidTaskError(f.name, `task '${f.name}': an executable task's function must return a shell command string, got ${got}`);
+        return this.finish(f, 'FAILED', err);
+      }
+    }
+    const spec: TaskSpec = {
+      id: f.id, name: f.name, kind: def.kind as 'function' | 'executable', args, attempt: 0,
+      fn: def.kind === 'function' ? def.fn : undefined, source: def.source, command: command as string | undefined,
+      cwd: def.cwd, env: def.env, timeoutMs: def.timeoutMs, taskDescription: def.taskDescription,
+    };
+    f._spec = spec;
+    this.submitAttempt(f);
+  }
+
+  private submitAttempt(f: TaskFuture<any>): void {
+    const spec = f._spec as TaskSpec;
+    const attempt = f.attempts.length + 1;
+    spec.attempt = attempt;
+    f.attempts.push({ attempt, submitted: performance.now(), state: 'PENDING' });
+    const hooks: SubmitHooks = { started: () => this.onStarted(f, attempt) };
+    let p: Promise<unknown>;
+    try {
+      p = (f._slot as Slot).backend.submit(spec, hooks);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
+  }
+
+  private onStarted(f: TaskFuture<any>, attempt: number): void {
+    if (f.done || attempt !== f.attempts.length) return;
+    const rec = f.attempts[attempt - 1];
+    if (rec.state !== 'PENDING') return;
+    const now = performance.now();
+    rec.started = now;
+    rec.state = 'RUNNING';
+    f.started ??= now;
+    f.state = 'RUNNING';
+    if (this.listeners.length !== 0) this.emit(f, 'RUNNING');
+    const ms = (f._def as TaskDef).timeoutMs;
+    if (ms !== undefined && ms > 0) f._timer = setTimeout(() => this.expire(f, attempt), ms);
+  }
+
+  private expire(f: TaskFuture<any>, attempt: number): void {
+    if (f.done || attempt !== f.attempts.length) return;
+    f._timedOut = true;
+    this.cancelOnBackend(f);
+  }
+
+  private cancelOnBackend(f: TaskFuture<any>): void {
+    try {
+      const r = (f._slot as Slot).backend.cancel(f.id);
+      if (r instanceof Promise) r.catch(noop);
+    } catch {
+      // A backend that cannot cancel leaves the task to finish on its own.
+    }
+  }
+
+  private onResult(f: TaskFuture<any>, attempt: number, value: unknown): void {
+    if (f.done || attempt !== f.attempts.length) return;
+    this.closeAttempt(f, attempt, 'DONE');
+    this.finish(f, 'DONE', value);
+  }
+
+  private onError(f: TaskFuture<any>, attempt: number, err: unknown): void {
+    if (f.done || attempt !== f.attempts.length) return;
+    let state: Settled = 'FAILED';
+    if (f._cancelRequested) {
+      state = 'CANCELLED';
+      err = new TaskCancelledError(f.name);
+    } else if (f._timedOut) {
+      f._timedOut = false;
+      err = new TaskTimeoutError(f.name, (f._def as TaskDef).timeoutMs!);
+    }
+    this.closeAttempt(f, attempt, state, err);
+    if (state === 'FAILED' && attempt <= (f._def as TaskDef).retries && !this.closing) return this.submitAttempt(f);
+    this.finish(f, state, err);
+  }
+
+  private closeAttempt(f: TaskFuture<any>, attempt: number, state: TaskState, err?: unknown): void {
+    clearTimeout(f._timer);
+    f._timer = undefined;
+    const rec: AttemptRecord = f.attempts[attempt - 1];
+    rec.finished = performance.now();
+    rec.state = state;
+    if (err !== undefined) rec.error = err instanceof Error ? err.message : String(err);
+  }
+
+  /** Settles a future and wakes (or fails) its dependents. */
+  protected finish(f: TaskFuture<any>, state: Settled, value: unknown): void {
+    const failed = this.settleOne(f, state, value);
+    if (failed) this.failDependents(failed);
+  }
+
+  private settleOne(f: TaskFuture<any>, state: Settled, value: unknown): Array<[TaskFuture<any>, TaskFuture<any>]> | null {
+    if (f._timer) clearTimeout(f._timer);
+    f._settle(state, value, performance.now());
+    const slot = f._slot as Slot;
+    slot.assigned--;
+    if (slot.retired) this.maybeRetire(slot);
+    if (this.listeners.length !== 0) this.emit(f, state);
+    const deps = f._dependents;
+    if (!deps) return null;
+    f._dependents = null;
+    let failed: Array<[TaskFuture<any>, TaskFuture<any>]> | null = null;
+    for (let i = 0; i < deps.length; i++) {
+      const d = deps[i];
+      if (d.done || d._waiting === 0) continue;
+      if (state !== 'DONE') (failed ??= []).push([d, f]);
+      else if (--d._waiting === 0) this.ready(d);
+    }
+    return failed;
+  }
+
+  private failDependents(work: Array<[TaskFuture<any>, TaskFuture<any>]>): void {
+    while (work.length) {
+      const [d, dep] = work.pop()!;
+      if (d.done) continue;
+      d._waiting = 0;
+      const more = this.settleOne(d, 'FAILED', new DependencyFailureError(d.name, dep.name, dep.id, dep.error));
+      if (more) work.push(...more);
+    }
+  }
+
+  private runBlock(f: TaskFuture<any>, def: TaskDef, args: unknown[]): void {
+    const now = performance.now();
+    f._children = [];
+    f.attempts.push({ attempt: 1, submitted: now, started: now, state: 'RUNNING' });
+    f.state = 'RUNNING';
+    f.started = now;
+    if (this.listeners.length !== 0) this.emit(f, 'RUNNING');
+    if (def.timeoutMs !== undefined && def.timeoutMs > 0) {
+      f._timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
+    }
+    const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._children?.push(c as TaskFuture<any>) };
+    let p: Promise<unknown>;
+    try {
+      p = Promise.resolve(flowContext.run(ctx, () => def.fn(...args)));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then((v) => this.endBlock(f, 'DONE', v), (e) => this.endBlock(f, 'FAILED', e));
+  }
+
+  private endBlock(f: TaskFuture<any>, state: Settled, value: unknown): void {
+    if (f.done) return;
+    if (state !== 'DONE') for (const c of f._children ?? []) if (!c.done) c.cancel();
+    this.closeAttempt(f, 1, state, state === 'DONE' ? undefined : value);
+    f._children = null;
+    this.finish(f, state, value);
+  }
+
+  cancelTask(f: TaskFuture<any>): boolean {
+    if (f.done) return false;
+    if (f.kind === 'block') {
+      if (f.state === 'PENDING') this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
+      else this.endBlock(f, 'CANCELLED', new TaskCancelledError(f.name));
+      return true;
+    }
+    if (f.attempts.length === 0) {
+      f._waiting = 0;
+      this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
+      return true;
+    }
+    f._cancelRequested = true;
+    this.cancelOnBackend(f);
+    return true;
+  }
+
+  private emit(f: TaskFuture<any>, state: TaskState): void {
+    const e: TaskEvent = {
+      id: f.id, name: f.name, kind: f.kind, state, backend: f.backend, time: performance.now(),
+      attempt: f.attempts.length || 1,
+    };
+    if (state === 'FAILED' || state === 'CANCELLED') e.error = f.error instanceof Error ? f.error.message : String(f.error);
+    if (f.parent !== undefined) e.parent = f.parent;
+    if (f.group !== undefined) e.group = f.group;
+    for (const l of this.listeners.length === 1 ? this.listeners : this.listeners.slice()) {
+      try {
+        l(e);
+      } catch (err) {
+        console.error('flowbook: a task event listener threw:', err);
+      }
+    }
+  }
+
+  protected invalid(name: string, message: string): InvalidTaskError {
+    return new InvalidTaskError(name, `task '${name}': ${message}`);
+  }
+}

@@ -1,0 +1,16 @@
+// flowbook's public API, importable without the kernel: require('flowbook').
+export { WorkflowEngine, type EngineOptions, type TaskOptions, type TaskCall, type Futurable } from './engine/engine';
+export { TaskFuture, type AttemptRecord } from './engine/future';
+export { runInGroup, currentGroup } from './engine/context';
+export type { TaskEvent, TaskState } from './engine/events';
+export {
+  TaskError, DependencyFailureError, TaskCancelledError, TaskTimeoutError, EngineShutdownError, InvalidTaskError,
+  ExecutableError, WorkerCrashError,
+} from './engine/errors';
+export type { Backend, TaskSpec, SubmitHooks, TaskKind } from './backends/backend';
+export { ConcurrentExecutionBackend, LocalExecutionBackend, type ConcurrentOptions } from './backends/concurrent';
+export { ThreadPoolExecutor } from './backends/thread-pool';
+export { ProcessPoolExecutor } from './backends/process-pool';
+export type { Executor, PoolOptions } from './backends/executor';
+export { NoopExecutionBackend } from './backends/noop';
+export { ClosureError, ArgumentCloneError, NotPortableError, portableSource, reviveFunction, assertCloneable } from './backends/portable';
