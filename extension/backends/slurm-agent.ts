@@ -138,10 +138,14 @@ function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   }
 }
 
-function exitAll(): never {
+/** Kills every task and worker and reaps them before exiting, so no process outlives the agent. */
+function exitAll(): void {
+  const children = [...[...running.values()].map((r) => r.child), ...idleWorkers];
   for (const r of running.values()) (r.worker ? r.child.kill('SIGKILL') : killGroup(r.child, 'SIGKILL'));
   for (const w of idleWorkers) w.kill('SIGKILL');
-  process.exit(0);
+  const gone = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((r) => c.once('exit', r)));
+  const cap = new Promise((r) => setTimeout(r, 1000));
+  void Promise.race([Promise.all(gone), cap]).then(() => process.exit(0));
 }
 
 onLines(process.stdin, (line) => {

@@ -159,6 +159,7 @@ export class Pilot {
     }
     this.pending.delete(msg.id);
     if (p.cancelled) p.reject(new Error('cancelled'));
+    else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
     else if (msg.ok) p.resolve(decodeValue(msg.value));
     else p.reject(toError(msg.error));
     if (this.opts.singleUse) this.srun.stdin!.end(); // agent exits on EOF, srun and its job/step end
@@ -175,7 +176,9 @@ export class Pilot {
     this.pending.clear();
     if (waiting.length || !this.ready) {
       const reason = (await failureReason(this.jobId || undefined, this.stderrTail)) || how;
-      const err = new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
+      const err = this.closing
+        ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
+        : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
       if (!this.ready) onEarlyExit(err);
       for (const p of waiting) p.reject(p.cancelled ? new Error('cancelled') : err);
     }
