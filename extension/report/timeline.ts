@@ -142,7 +142,6 @@ export class TaskTimeline {
         this.counts.total++;
         this.counts[COUNT_KEY[e.state]]++;
       }
-      if (e.parent !== undefined) this.childStats(e.parent).tasks++;
     } else {
       if (!isBlock) {
         this.counts[COUNT_KEY[row.state]]--;
@@ -154,7 +153,10 @@ export class TaskTimeline {
       row.backend = e.backend;
       if (e.attempt > row.attempts) row.attempts = e.attempt;
     }
-    if (e.parent !== undefined) row.parent = e.parent;
+    if (e.parent !== undefined && row.parent === undefined) {
+      row.parent = e.parent; // counted once, even if only a later event names the parent
+      this.childStats(e.parent).tasks++;
+    }
     if (e.group !== undefined) row.group = e.group;
     if (e.state === 'RUNNING' && row.start === undefined) row.start = t;
     if (isFinal(e.state)) {

@@ -74,6 +74,15 @@ describe('TaskTimeline', () => {
     ]);
   });
 
+  test('a parent named only by a later event is counted once', () => {
+    const tl = new TaskTimeline([
+      ev('t', 'PENDING', 0),
+      ev('t', 'RUNNING', 1, { parent: 'p' }),
+      ev('t', 'DONE', 2, { parent: 'p' }),
+    ]);
+    expect(tl.blocks()).toEqual([{ id: 'p', name: 'p', start: 1, end: 2, duration: 1, tasks: 1, done: 1, failed: 0 }]);
+  });
+
   test('filter keeps one group only', () => {
     const tl = new TaskTimeline([ev('a', 'RUNNING', 0, { group: 'c1' }), ev('b', 'RUNNING', 1, { group: 'c2' })], {
       filter: (e) => e.group === 'c2',
