@@ -1,5 +1,11 @@
+import type { Backend } from '../backends/backend';
 import type { ArgSpec, ParsedArgs } from './args';
 import { UsageError, type MagicContext } from './types';
+
+/** Thrown by a magic that stopped because the user interrupted the cell (ctx.signal). */
+export class Interrupted extends Error {
+  override name = 'KeyboardInterrupt';
+}
 
 /** A `%time`/`%timeit` statement compiled by transform into a closure over the cell's scope. */
 export type Thunk = () => Promise<unknown>;
@@ -8,8 +14,8 @@ export type Thunk = () => Promise<unknown>;
 export interface Session {
   /** Names present in the user's scope before the first cell: hidden from %who. */
   preloaded?: Set<string>;
-  /** Spec of the backend %backend last installed (for %backend without args and restores). */
-  backendSpec?: string;
+  /** What %backend last installed, to show its spec (e.g. threads:2) while it is still the default. */
+  backend?: { label: string; backend: Backend };
   nextGroup: number;
 }
 

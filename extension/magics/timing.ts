@@ -1,14 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { OptionDef } from './args';
-import type { MagicDef, MagicRuntime, Thunk } from './registry';
+import { Interrupted, type MagicDef, type MagicRuntime, type Thunk } from './registry';
 import { formatTime, TimeitResult } from './timefmt';
 import { UsageError } from './types';
 
 /** %time / %%time and %timeit / %%timeit, printing exactly what IPython prints. */
-
-class Interrupted extends Error {
-  override name = 'KeyboardInterrupt';
-}
 
 function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw new Interrupted('interrupted');

@@ -1,0 +1,56 @@
+import type { TaskEvent } from '../engine/events';
+import { bars, LiveTable, summaryTable, TaskTimeline, type RunSample } from '../report';
+import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec';
+import type { MagicDef } from './registry';
+import { UsageError } from './types';
+import { newGroup, runWorkflow } from './workflow-run';
+
+/**
+ * %%compare A B [C…] [--repeat R]: the same cell once per backend (R times each; the body is re-evaluated, so
+ * every run makes fresh futures), one live table for all runs, then a bar chart of wall time per backend
+ * (error bars when R > 1) and a summary table with the speed-up versus the first backend.
+ * Always exactly three outputs (table, chart, summary) so notebook diffs stay stable.
+ */
+export const compare: MagicDef = {
+  name: 'compare',
+  help: `Run the cell on several backends and compare wall times: %%compare A B [C…] [--repeat R] (A, B: ${SPEC_HELP}).`,
+  cellArgs: {
+    min: 1,
+    usage: 'A B [C…] [--repeat R]',
+    options: [{ name: 'repeat', short: 'r', type: 'int', help: 'runs per backend (default 1)' }],
+  },
+  async cell(rt, a, body) {
+    const repeat = (a.opts.repeat as number | undefined) ?? 1;
+    if (repeat < 1) throw new UsageError('%compare: --repeat must be >= 1');
+    const flow = flowOf(rt.ctx.scope);
+    // Resolve every spec first: a typo fails before anything runs.
+    const choices = a.positional.map((spec) => resolveBackend(spec, rt.ctx.scope));
+    const prefix = newGroup(rt, 'compare');
+    const groups = new Set<string>();
+    const timeline = new TaskTimeline([], { filter: (e: TaskEvent) => e.group !== undefined && groups.has(e.group) });
+    flow.on('task', timeline.listener);
+    const table = new LiveTable(rt.ctx.out, timeline, { title: `%%compare ${choices.map((c) => c.label).join(' vs ')}` });
+    const samples: RunSample[] = [];
+    try {
+      await withBackends(flow, async (use) => {
+        for (const [i, choice] of choices.entries()) {
+          await use(choice);
+          for (let r = 1; r <= repeat; r++) {
+            const group = `${prefix}-${i + 1}.${r}`;
+            groups.add(group);
+            const { wall } = await runWorkflow(rt, flow, group, body);
+            samples.push({ backend: choice.label, wall });
+          }
+        }
+      });
+    } catch (err) {
+      table.finish();
+      throw err;
+    } finally {
+      flow.off('task', timeline.listener);
+    }
+    table.finish(await bars(samples, { title: 'wall time per backend' }));
+    rt.ctx.out.display(summaryTable(samples, { title: `speed-up vs ${choices[0].label}` }));
+    return undefined;
+  },
+};

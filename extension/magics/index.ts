@@ -1,0 +1,68 @@
+import { parseArgs } from './args';
+import { lsmagic, who, writefile, html, svg } from './basic';
+import { backendMagic } from './backend-magic';
+import { compare } from './compare';
+import { expandValue } from './expand';
+import { flowMagic } from './flow';
+import { Registry, type MagicDef, type MagicRuntime, type Session, type Thunk } from './registry';
+import { bash, env, runShell, sh } from './shell';
+import { time, timeitMagic } from './timing';
+import { transform } from './transform';
+import type { MagicContext } from './types';
+
+export { MAGIC_GLOBAL, UsageError } from './types';
+export type { MagicContext } from './types';
+export { TimeitResult, formatTime } from './timefmt';
+export { ShellError } from './shell';
+export type { MagicDef } from './registry';
+
+/** What the kernel puts in the user's scope under MAGIC_GLOBAL for one cell; transformed code calls it. */
+export interface MagicRuntimeApi {
+  line(name: string, args: string, thunk?: Thunk): Promise<unknown>;
+  cell(name: string, args: string, body: string): Promise<unknown>;
+  shell(command: string): Promise<void>;
+  expand(get: () => unknown, raw: string): string;
+}
+
+export interface Magics {
+  transform(code: string): string;
+  bind(ctx: MagicContext): MagicRuntimeApi;
+  names(): { line: string[]; cell: string[] };
+}
+
+export const BUILTIN_MAGICS: readonly MagicDef[] = [
+  lsmagic, who, writefile, html, svg, time, timeitMagic, bash, sh, env, backendMagic, flowMagic, compare,
+];
+
+/** One per kernel session. `preloaded` names are hidden from %who (default: what the scope holds at first bind). */
+export function createMagics(opts: { preloaded?: Iterable<string>; extra?: MagicDef[] } = {}): Magics {
+  const registry = new Registry().add(...BUILTIN_MAGICS, ...(opts.extra ?? []));
+  const session: Session = { nextGroup: 1, preloaded: opts.preloaded ? new Set(opts.preloaded) : undefined };
+  const rewrite = (code: string) => transform(code, registry);
+
+  return {
+    transform: rewrite,
+    names: () => registry.names(),
+    bind(ctx) {
+      session.preloaded ??= new Set(Object.keys(ctx.scope));
+      const rt: MagicRuntime = { ctx, session, registry, run: (body) => ctx.evaluate(rewrite(body)) };
+      const invoke = (name: string, kind: 'line' | 'cell', args: string) => {
+        const def = registry.resolve(name, kind);
+        const spec = registry.argSpec(def, kind) ?? {};
+        return { def, parsed: parseArgs(name, args, kind === 'line' && def.code ? { ...spec, raw: true } : spec) };
+      };
+      return {
+        async line(name, args, thunk) {
+          const { def, parsed } = invoke(name, 'line', args);
+          return def.line!(rt, parsed, thunk);
+        },
+        async cell(name, args, body) {
+          const { def, parsed } = invoke(name, 'cell', args);
+          return def.cell!(rt, parsed, body);
+        },
+        shell: (command) => runShell(rt, command),
+        expand: expandValue,
+      };
+    },
+  };
+}
