@@ -72,7 +72,7 @@ function runExec(job: Extract<ToAgent, { type: 'exec' }>): void {
     else {
       const why = entry.cancelled ? 'cancelled' : signal ? `killed by ${signal}` : `exited with code ${code}`;
       const tail = err.trim().split('\n').slice(-1)[0];
-      fail(job.id, { message: `command ${why}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined, stderr: err });
+      fail(job.id, { message: `command ${why}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined, stderr: err, signal: signal ?? undefined });
     }
     finish(job.id);
   });

@@ -157,12 +157,34 @@ export class Pilot {
       p.hooks.started();
       return;
     }
+    if (!msg.ok && msg.error.signal && !p.cancelled && !this.closing) {
+      void this.explainKill(msg.id, p, toError(msg.error));
+      return;
+    }
     this.pending.delete(msg.id);
     if (p.cancelled) p.reject(new Error('cancelled'));
     else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
     else if (msg.ok) p.resolve(decodeValue(msg.value));
     else p.reject(toError(msg.error));
     if (this.opts.singleUse) this.srun.stdin!.end(); // agent exits on EOF, srun and its job/step end
+  }
+
+  /**
+   * A command killed by a signal we did not send: usually SLURM ending the job or step (scancel from outside,
+   * time limit, node failure). Report SLURM's reason rather than a bare "killed by SIGTERM".
+   */
+  private async explainKill(id: string, p: Pending, original: Error): Promise<void> {
+    let reason = '';
+    if (this.opts.singleUse) {
+      this.srun.stdin!.end();
+      await this.exited; // srun's stderr then holds SLURM's own message; die() may already have rejected
+      reason = await failureReason(this.jobId, this.stderrTail);
+    } else {
+      reason = await failureReason(this.jobId, '');
+    }
+    if (this.pending.get(id) !== p) return;
+    this.pending.delete(id);
+    p.reject(reason ? new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`) : original);
   }
 
   private label(): string {

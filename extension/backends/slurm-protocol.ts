@@ -16,6 +16,8 @@ export interface WireError {
   stack?: string;
   exitCode?: number;
   stderr?: string;
+  /** Set when a command was killed by a signal the agent did not send (e.g. SLURM cancelling the job). */
+  signal?: string;
 }
 
 export type FromAgent =

@@ -1,0 +1,109 @@
+// Cancel, external scancel and their effect on squeue, against the real SLURM. Holds at most one CPU at a time.
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SlurmExecutionBackend, type SlurmOptions } from '../../../extension/backends/slurm';
+import { exec, fn, pidAlive, requireSlurm, squeue, startHooks, until } from './helpers';
+
+let backend: SlurmExecutionBackend | undefined;
+const make = async (o: SlurmOptions = {}) => {
+  backend = new SlurmExecutionBackend({ partition: 'debug', slots: 1, ...o });
+  await backend.init();
+  return backend;
+};
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-slurm-cancel-'));
+/** A command that records "<pid> <job> <step>" and then sleeps, so a test can find it in squeue and ps. */
+const sleeper = (tag: string) => exec(`echo "$$ $SLURM_JOB_ID $SLURM_STEP_ID" > ${dir}/${tag}; exec sleep 120`);
+const ids = async (tag: string) => {
+  await until(`${tag} to record its ids`, () => fs.existsSync(`${dir}/${tag}`) && fs.readFileSync(`${dir}/${tag}`, 'utf8').endsWith('\n'));
+  const [pid, job, step] = fs.readFileSync(`${dir}/${tag}`, 'utf8').trim().split(' ');
+  return { pid: Number(pid), job, step };
+};
+const inQueue = (job: string) => squeue().some((l) => l.startsWith(`${job} `));
+const stepInQueue = (step: string) => squeue(true).some((l) => l.startsWith(`${step} `));
+
+beforeAll(requireSlurm);
+afterEach(async () => {
+  await backend?.shutdown();
+  backend = undefined;
+});
+
+describe('SLURM backend: cancel', () => {
+  test('pilot: cancel kills that task only; a queued task never starts; the pilot keeps serving', async () => {
+    const b = await make();
+    const t1 = sleeper('p1');
+    const queued = startHooks();
+    const r1 = b.submit(t1, startHooks()).catch((e) => e);
+    const t2 = exec('echo should-not-run');
+    const r2 = b.submit(t2, queued).catch((e) => e); // one slot: waits behind t1
+    const { pid, job } = await ids('p1');
+    expect(await b.cancel(t2.id)).toBe(true);
+    expect(await b.cancel(t1.id)).toBe(true);
+    expect((await r1).message).toBe('cancelled');
+    expect((await r2).message).toBe('cancelled');
+    expect(queued.count).toBe(0);
+    await until('the cancelled command to die', () => !pidAlive(pid));
+    expect(inQueue(job)).toBe(true); // only the task went, not the pilot
+    expect(await b.submit(exec('echo still-here'), startHooks())).toBe('still-here');
+    expect(await b.cancel(t1.id)).toBe(false); // finished ids are unknown
+  });
+
+  test('pilot: cancelling a busy function kills its worker; the next function runs', async () => {
+    const b = await make();
+    const h = startHooks();
+    const spin = fn(() => { for (;;); });
+    const r = b.submit(spin, h).catch((e) => e);
+    await h.startedP;
+    expect(await b.cancel(spin.id)).toBe(true);
+    expect((await r).message).toBe('cancelled');
+    expect(await b.submit(fn((a: number) => a + 1, [1]), startHooks())).toBe(2);
+  });
+
+  test('a task with SLURM options runs as its own step; cancel scancels exactly that step', async () => {
+    const b = await make();
+    const t = sleeper('s1');
+    t.taskDescription = { slurm: ['--comment=fbstep'] };
+    const r = b.submit(t, startHooks()).catch((e) => e);
+    const { job, step } = await ids('s1');
+    expect(stepInQueue(`${job}.${step}`)).toBe(true);
+    expect(await b.cancel(t.id)).toBe(true);
+    expect((await r).message).toBe('cancelled');
+    await until(`step ${job}.${step} to leave squeue`, () => !stepInQueue(`${job}.${step}`));
+    expect(inQueue(job)).toBe(true); // the pilot job itself stays
+  });
+
+  test('srun mode: cancel scancels that job', async () => {
+    const b = await make({ mode: 'srun' });
+    const t = sleeper('j1');
+    const r = b.submit(t, startHooks()).catch((e) => e);
+    const { job } = await ids('j1');
+    expect(await b.cancel(t.id)).toBe(true);
+    expect((await r).message).toBe('cancelled');
+    await until(`job ${job} to leave squeue`, () => !inQueue(job));
+  });
+});
+
+describe('SLURM backend: scancel from outside', () => {
+  test('pilot job scancelled: its task fails with SLURM\'s reason, the next task gets a new pilot', async () => {
+    const b = await make();
+    const r = b.submit(sleeper('x1'), startHooks()).catch((e) => e);
+    const { job } = await ids('x1');
+    execFileSync('scancel', [job]);
+    const err = await r;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(new RegExp(`SLURM job ${job} ended before the task finished: .*CANCELLED`));
+    const next = String(await b.submit(exec('echo $SLURM_JOB_ID'), startHooks()));
+    expect(next).not.toBe(job);
+  });
+
+  test('srun mode job scancelled: the task fails with SLURM\'s reason, others continue', async () => {
+    const b = await make({ mode: 'srun' });
+    const r = b.submit(sleeper('x2'), startHooks()).catch((e) => e);
+    const { job } = await ids('x2');
+    execFileSync('scancel', [job]);
+    expect((await r).message).toMatch(new RegExp(`SLURM job ${job} ended before the task finished: .*CANCELLED`));
+    expect(await b.submit(exec('echo ok'), startHooks())).toBe('ok');
+  });
+});
