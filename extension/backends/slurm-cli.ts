@@ -10,7 +10,7 @@ export interface CliResult {
 /** Runs a SLURM command; never throws for a nonzero exit (callers read `code`), only reports ENOENT clearly. */
 export function slurmCmd(cmd: string, args: string[], timeoutMs = 15000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(cmd, args, { timeout: timeoutMs, encoding: 'utf8', env: process.env }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: unknown }) | null;
       if (e && e.code === 'ENOENT') {
         reject(new Error(`SLURM: '${cmd}' is not installed or not on PATH (install slurm-wlm, then run scripts/slurm/start.sh)`));
