@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { TaskEvent, WorkflowEngine } from '../../../extension';
+import { VEGALITE_MIME } from '../../../extension/report';
+import { harness } from './helpers';
+
+let flow: WorkflowEngine;
+afterEach(() => flow?.shutdown());
+
+const BODY = [
+  'const sq = flow.functionTask(async (x: number) => x * x, { name: "sq" })',
+  'const add = flow.functionTask((a: number, b: number) => a + b, { name: "add" })',
+  'await add(sq(3), sq(4))',
+].join('\n');
+
+describe('%%flow', () => {
+  test('one display id, live updates, final table and a gantt bundle; the value is the result', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    const v = await h.cell(`%%flow\n${BODY}`);
+    expect(v).toBe(25);
+    const displays = h.sink.of('display');
+    const updates = h.sink.of('update');
+    expect(displays).toHaveLength(2); // the table (with an id) and the gantt chart
+    const [table, chart] = displays;
+    expect(table.id).toBeDefined();
+    expect(updates.length).toBeGreaterThanOrEqual(1);
+    expect(updates.every((u) => u.id === table.id)).toBe(true);
+    const final = updates[updates.length - 1].bundle!;
+    expect(String(final['text/plain'])).toMatch(/3 tasks/);
+    expect(String(final['text/plain'])).toMatch(/sq[\s\S]*sq[\s\S]*add/);
+    expect(chart.id).toBeUndefined();
+    expect(chart.bundle![VEGALITE_MIME]).toBeDefined();
+    expect(String(chart.bundle!['image/svg+xml'])).toMatch(/^<svg/);
+    // Output order: table first, chart after its last update.
+    expect(h.sink.calls.indexOf(chart)).toBeGreaterThan(h.sink.calls.indexOf(updates[updates.length - 1]));
+  });
+
+  test('tasks carry a fresh group per run; --no-live shows one final table; --plot none skips the chart', async () => {
+    flow = await WorkflowEngine.create();
+    const groups = new Set<string | undefined>();
+    flow.on('task', (e) => groups.add(e.group));
+    const h = harness({ flow });
+    await h.cell(`%%flow --no-live --plot none\n${BODY}`);
+    await h.cell(`%%flow --no-live --plot none\n${BODY}`);
+    expect(groups.size).toBe(2);
+    expect([...groups].every((g) => /^flow-\d+-\d+$/.test(g!))).toBe(true);
+    expect(h.sink.of('update')).toHaveLength(0);
+    expect(h.sink.of('display')).toHaveLength(2);
+  });
+
+  test('tasks the body did not await are waited for, and only this cell\'s tasks are shown', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    const outside = flow.functionTask(() => 1, { name: 'outside' });
+    await outside();
+    await h.cell('%%flow --plot none\nconst t = flow.functionTask(() => new Promise((r) => setTimeout(() => r(1), 50)), { name: "bg" })\nt(); 7');
+    const text = String(h.sink.calls.filter((c) => c.bundle).pop()!.bundle!['text/plain']);
+    expect(text).toMatch(/1 tasks/);
+    expect(text).toMatch(/bg/);
+    expect(text).not.toMatch(/outside/);
+    expect(flow.tasks.filter((f) => f.name === 'bg').every((f) => f.state === 'DONE')).toBe(true);
+  });
+
+  test('several blocks: each workflow\'s start and finish are shown', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    await h.cell([
+      '%%flow --plot none',
+      'const step = flow.functionTask(async (x: number) => x + 1, { name: "step" })',
+      'const wf = flow.block(async (x: number) => step(await step(x)), { name: "wf" })',
+      'await Promise.all([wf(1), wf(10)])',
+    ].join('\n'));
+    const text = String(h.sink.calls.filter((c) => c.bundle).pop()!.bundle!['text/plain']);
+    expect(text).toMatch(/workflow[\s\S]*start[\s\S]*finish/);
+    expect(text.match(/\bwf\b/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('--backend B runs the cell there and restores the previous default', async () => {
+    flow = await WorkflowEngine.create();
+    const before = flow.backend;
+    const backends: string[] = [];
+    flow.on('task', (e) => backends.push(e.backend));
+    const h = harness({ flow });
+    expect(await h.cell(`%%flow --backend threads:2 --plot none\n${BODY}`)).toBe(25);
+    expect(new Set(backends)).toEqual(new Set(['threads']));
+    expect(flow.backend).toBe(before);
+    expect(await h.cell('await flow.functionTask(() => 3)()')).toBe(3);
+  });
+
+  test('interrupt cancels the cell\'s tasks and fails the cell', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    flow.on('task', (e: TaskEvent) => {
+      if (e.name === 'long' && e.state === 'RUNNING') h.abort.abort();
+    });
+    const err = await h
+      .cell('%%flow --plot none\nconst long = flow.executableTask(() => "sleep 30", { name: "long" })\nawait Promise.all([long(), long()])')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    const longs = flow.tasks.filter((f) => f.name === 'long');
+    expect(longs).toHaveLength(2);
+    expect(longs.every((f) => f.state === 'CANCELLED')).toBe(true);
+    expect(String(h.sink.calls.filter((c) => c.bundle).pop()!.bundle!['text/plain'])).toMatch(/2 cancelled/);
+  });
+
+  test('a usage error in the flags runs nothing', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    await expect(h.cell(`%%flow --plot pie\n${BODY}`)).rejects.toThrow(/must be one of gantt, none/);
+    await expect(h.cell(`%%flow --backend gpu\n${BODY}`)).rejects.toThrow(/unknown backend 'gpu'/);
+    expect(flow.tasks).toHaveLength(0);
+    expect(h.sink.calls).toHaveLength(0);
+  });
+});
