@@ -8,7 +8,7 @@ export type { TableRenderOptions } from './table-render';
 export { ganttSpec, barsSpec, VEGALITE_SCHEMA } from './specs';
 export type { GanttOptions, BarsOptions, VegaLiteSpec } from './specs';
 export { renderSvg, loadVega } from './svg';
-export { plot, gantt, bars, ganttSummary, VEGALITE_MIME } from './plot';
+export { plot, gantt, bars, vegalite, ganttSummary, VEGALITE_MIME } from './plot';
 export type { GanttInput } from './plot';
 export { summaryTable } from './compare-table';
 export { summarize } from './stats';

@@ -55,5 +55,11 @@ export async function bars(samples: readonly RunSample[], opts: BarsOptions = {}
   return bundle(barsSpec(samples, opts), `Bars: ${text.join(', ')}`);
 }
 
+/** Any Vega-Lite v5 spec as a plot bundle (spec, server-side SVG, text), for charts the helpers above don't draw. */
+export async function vegalite(spec: VegaLiteSpec, text?: string): Promise<MimeBundle> {
+  const withSchema = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', ...spec };
+  return bundle(withSchema, text ?? `Vega-Lite chart${typeof spec.title === 'string' ? `: ${spec.title}` : ''}`);
+}
+
 /** What the kernel preloads into the user's scope as `plot`. */
-export const plot = { gantt, bars, summaryTable };
+export const plot = { gantt, bars, summaryTable, vegalite };
