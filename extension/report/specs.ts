@@ -37,7 +37,10 @@ export function ganttSpec(rows: readonly TaskRow[], opts: GanttOptions = {}): Ve
   const values = sorted.map((r, i) => {
     const start = r.start ?? r.created;
     const end = r.end ?? wall;
-    return { task: labels[i], name: r.name, backend: r.backend, state: r.state, start: round(start), end: round(end), duration: round(end - start), attempt: r.attempts };
+    return {
+      task: labels[i], name: r.name, backend: r.backend, state: r.state, start: round(start), end: round(end),
+      duration: round(end - start), attempt: r.attempts, order: r.order ?? null, parent: r.parent ?? null,
+    };
   });
   const showLabels = rows.length <= (opts.maxLabels ?? 60);
   return {
@@ -69,6 +72,7 @@ export function ganttSpec(rows: readonly TaskRow[], opts: GanttOptions = {}): Ve
         { field: 'state', type: 'nominal' },
         { field: 'duration', type: 'quantitative', title: 'duration (ms)', format: '.1f' },
         { field: 'attempt', type: 'quantitative' },
+        { field: 'order', type: 'quantitative', title: 'completion order' },
       ],
     },
   };

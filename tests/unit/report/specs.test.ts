@@ -39,9 +39,9 @@ describe('ganttSpec', () => {
     const spec = ganttSpec(tl.rows, { wall: tl.wall });
     expect(spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v5.json');
     expect(values(spec)).toEqual([
-      { task: 'dup', name: 'dup', backend: 'local', state: 'DONE', start: 1, end: 20, duration: 19, attempt: 1 },
-      { task: 'dup #2', name: 'dup', backend: 'threads', state: 'RUNNING', start: 2, end: 30, duration: 28, attempt: 1 },
-      { task: 'late', name: 'late', backend: 'local', state: 'FAILED', start: 10, end: 30, duration: 20, attempt: 2 },
+      { task: 'dup', name: 'dup', backend: 'local', state: 'DONE', start: 1, end: 20, duration: 19, attempt: 1, order: 1, parent: null },
+      { task: 'dup #2', name: 'dup', backend: 'threads', state: 'RUNNING', start: 2, end: 30, duration: 28, attempt: 1, order: null, parent: null },
+      { task: 'late', name: 'late', backend: 'local', state: 'FAILED', start: 10, end: 30, duration: 20, attempt: 2, order: 2, parent: null },
     ]);
     const enc = spec.encoding as Record<string, Record<string, unknown>>;
     expect(enc.color.scale).toEqual({
