@@ -9,14 +9,15 @@ import { newGroup, runWorkflow } from './workflow-run';
  * %%compare A B [C…] [--repeat R]: the same cell once per backend (R times each; the body is re-evaluated, so
  * every run makes fresh futures), one live table for all runs, then a bar chart of wall time per backend
  * (error bars when R > 1) and a summary table with the speed-up versus the first backend.
- * Always exactly three outputs (table, chart, summary) so notebook diffs stay stable.
+ * Always exactly three displays (table, chart, summary) so notebook diffs stay stable. `B?` marks a backend
+ * as optional: skipped (with a note on stderr) when it cannot start, e.g. `slurm?` on a laptop.
  */
 export const compare: MagicDef = {
   name: 'compare',
   help: `Run the cell on several backends and compare wall times: %%compare A B [C…] [--repeat R] (A, B: ${SPEC_HELP}).`,
   cellArgs: {
     min: 1,
-    usage: 'A B [C…] [--repeat R]',
+    usage: 'A B[?] [C…] [--repeat R]',
     options: [{ name: 'repeat', short: 'r', type: 'int', help: 'runs per backend (default 1)' }],
   },
   async cell(rt, a, body) {
@@ -24,7 +25,8 @@ export const compare: MagicDef = {
     if (repeat < 1) throw new UsageError('%compare: --repeat must be >= 1');
     const flow = flowOf(rt.ctx.scope);
     // Resolve every spec first: a typo fails before anything runs.
-    const choices = a.positional.map((spec) => resolveBackend(spec, rt.ctx.scope));
+    const specs = a.positional.map((spec) => ({ spec: spec.replace(/\?$/, ''), optional: spec.endsWith('?') }));
+    const choices = specs.map(({ spec }) => resolveBackend(spec, rt.ctx.scope));
     const prefix = newGroup(rt, 'compare');
     const groups = new Set<string>();
     const timeline = new TaskTimeline([], { filter: (e: TaskEvent) => e.group !== undefined && groups.has(e.group) });
@@ -34,7 +36,16 @@ export const compare: MagicDef = {
     try {
       await withBackends(flow, async (use) => {
         for (const [i, choice] of choices.entries()) {
-          await use(choice);
+          // `slurm?`: a backend that cannot start here is skipped with a note instead of failing the cell.
+          const started = await use(choice).then(
+            () => true,
+            (err) => {
+              if (!specs[i].optional) throw err;
+              rt.ctx.out.stderr(`%%compare: skipping ${choice.label}: ${err instanceof Error ? err.message : err}\n`);
+              return false;
+            },
+          );
+          if (!started) continue;
           for (let r = 1; r <= repeat; r++) {
             const group = `${prefix}-${i + 1}.${r}`;
             groups.add(group);

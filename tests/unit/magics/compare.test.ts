@@ -58,4 +58,21 @@ describe('%%compare', () => {
     await expect(h.cell(`%%compare async --repeat 0\n${BODY}`)).rejects.toThrow(/--repeat must be >= 1/);
     expect(flow.tasks).toHaveLength(0);
   });
+
+  test('B? is skipped with a note when it cannot start; without ? the cell fails', async () => {
+    flow = await WorkflowEngine.create();
+    const broken = {
+      name: 'broken',
+      init: async () => { throw new Error('no cluster here'); },
+      submit: async () => undefined,
+      cancel: () => false,
+      shutdown: async () => undefined,
+    };
+    const h = harness({ flow, broken });
+    await h.cell(`%%compare async broken?\n${BODY}`);
+    expect(h.sink.err).toMatch(/skipping broken: .*no cluster here/);
+    expect(h.sink.of('display')).toHaveLength(3);
+    expect(String(h.sink.of('display')[2].bundle!['text/plain'])).not.toMatch(/broken/);
+    await expect(h.cell(`%%compare async broken\n${BODY}`)).rejects.toThrow(/no cluster here/);
+  });
 });
