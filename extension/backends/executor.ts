@@ -15,4 +15,12 @@ export interface Executor {
 export interface PoolOptions {
   /** Default: the number of CPUs. */
   maxWorkers?: number;
+  /**
+   * Heap limit of each worker in MB (thread resourceLimits / --max-old-space-size). A task that runs out of
+   * memory then fails quickly with WorkerCrashError instead of swelling towards the host's default limit.
+   * Default 1024.
+   */
+  maxHeapMb?: number;
 }
+
+export const DEFAULT_WORKER_HEAP_MB = 1024;

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import type { SubmitHooks, TaskSpec } from './backend';
-import type { Executor, PoolOptions } from './executor';
+import { DEFAULT_WORKER_HEAP_MB, type Executor, type PoolOptions } from './executor';
 import { assertCloneable, fromWireError, portableSource, type WireError } from './portable';
 import { workerPath } from './worker-path';
 import { TaskCancelledError, WorkerCrashError } from '../engine/errors';
@@ -32,6 +32,7 @@ type Reply = { id?: string; ok?: boolean; value?: unknown; error?: WireError; re
 export class ProcessPoolExecutor implements Executor {
   readonly kind = 'processes';
   readonly maxWorkers: number;
+  readonly maxHeapMb: number;
   private readonly workers = new Set<Worker>();
   private readonly queue: Job[] = [];
   private closed = false;
@@ -41,6 +42,7 @@ export class ProcessPoolExecutor implements Executor {
     private readonly killGraceMs = opts.killGraceMs ?? 1000,
   ) {
     this.maxWorkers = opts.maxWorkers ?? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+    this.maxHeapMb = opts.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
 
   run(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
@@ -67,7 +69,7 @@ export class ProcessPoolExecutor implements Executor {
     const child = fork(workerPath('function-worker'), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [],
+      execArgv: [`--max-old-space-size=${this.maxHeapMb}`],
     });
     let onExit!: () => void;
     const w: Worker = { child, exited: new Promise<void>((res) => (onExit = res)) };

@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import type { SubmitHooks, TaskSpec } from './backend';
-import type { Executor, PoolOptions } from './executor';
+import { DEFAULT_WORKER_HEAP_MB, type Executor, type PoolOptions } from './executor';
 import { assertCloneable, portableSource } from './portable';
 import { workerPath } from './worker-path';
 import { TaskCancelledError, WorkerCrashError } from '../engine/errors';
@@ -16,11 +16,13 @@ type Piscina = import('piscina').Piscina;
 export class ThreadPoolExecutor implements Executor {
   readonly kind = 'threads';
   readonly maxWorkers: number;
+  readonly maxHeapMb: number;
   private pool?: Piscina;
   private readonly running = new Map<string, AbortController>();
 
   constructor(opts: PoolOptions = {}) {
     this.maxWorkers = opts.maxWorkers ?? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+    this.maxHeapMb = opts.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
 
   async init(): Promise<void> {
@@ -36,6 +38,8 @@ export class ThreadPoolExecutor implements Executor {
         maxThreads: this.maxWorkers,
         // Several tasks per thread at once: async tasks interleave, and batches of tiny tasks pipeline.
         concurrentTasksPerWorker: 4,
+        // Without a limit an out-of-memory task grows to the process default (GBs) before it dies.
+        resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
       });
     }
     return this.pool;
@@ -58,7 +62,7 @@ export class ThreadPoolExecutor implements Executor {
           this.running.delete(task.id);
           if (ac.signal.aborted) throw new TaskCancelledError(task.name);
           const msg = err instanceof Error ? err.message : String(err);
-          if (/worker exited|terminated/i.test(msg)) {
+          if (/worker exited|terminated|memory limit/i.test(msg)) {
             throw new WorkerCrashError(task.name, `task '${task.name}': its worker thread died (${msg}); the pool replaced it`, { cause: err });
           }
           throw err;
