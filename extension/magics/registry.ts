@@ -8,7 +8,7 @@ export class Interrupted extends Error {
 }
 
 /** A `%time`/`%timeit` statement compiled by transform into a closure over the cell's scope. */
-export type Thunk = () => Promise<unknown>;
+export type Thunk = () => unknown;
 
 /** State shared by all cells of one kernel session (one createMagics()). */
 export interface Session {

@@ -2,7 +2,7 @@ import ts from 'typescript';
 
 /**
  * Turns the statement after `%time`/`%timeit` into the source of an async closure, so it runs in the cell's own
- * scope (locals included). A single expression becomes `async () => (expr)` so the magic can return its value;
+ * scope (locals included). A single expression becomes `() => (expr)` (async if it awaits) so the magic can return its value;
  * `const x = expr` keeps the declaration outside the closure (`const x = await <call>(async () => (expr))`), so
  * `%time const r = await work()` still defines `r` for later lines, like IPython's `%time r = work()`.
  */
@@ -14,21 +14,23 @@ export interface CompiledCode {
 }
 
 export function compileThunk(code: string): CompiledCode {
+  // Code without `await` gets a plain closure: %timeit then measures the statement, not an async call's overhead.
+  const fn = /\bawait\b/.test(code) ? 'async () =>' : '() =>';
   const sf = ts.createSourceFile('magic.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const broken = ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length > 0;
   const stmts = sf.statements;
   if (!broken && stmts.length === 1) {
     const s = stmts[0];
-    if (ts.isExpressionStatement(s)) return { thunk: `async () => (${s.expression.getText(sf)})` };
+    if (ts.isExpressionStatement(s)) return { thunk: `${fn} (${s.expression.getText(sf)})` };
     if (ts.isVariableStatement(s) && s.declarationList.declarations.length === 1) {
       const d = s.declarationList.declarations[0];
       if (d.initializer) {
         const head = code.slice(s.getStart(sf), d.initializer.getStart(sf));
-        return { thunk: `async () => (${d.initializer.getText(sf)})`, declare: head };
+        return { thunk: `${fn} (${d.initializer.getText(sf)})`, declare: head };
       }
     }
   }
   // Statements (or something the compiler will report on): a block, trailing comments cut off.
   const body = stmts.length ? code.slice(stmts[0].getStart(sf), stmts[stmts.length - 1].end) : code;
-  return { thunk: `async () => { ${body} }` };
+  return { thunk: `${fn} { ${body} }` };
 }

@@ -41,7 +41,8 @@ export const time: MagicDef = {
 async function timeLoops(fn: Thunk, number: number, signal: AbortSignal): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < number; i++) {
-    await fn();
+    const r = fn() as PromiseLike<unknown> | undefined;
+    if (r && typeof r.then === 'function') await r;
     if (signal.aborted) break;
   }
   const dt = (performance.now() - t0) / 1000;
@@ -102,7 +103,7 @@ export const timeitMagic: MagicDef = {
     // The args line is setup code (run once); the body is compiled once into a function and then called.
     if (a.rest.trim()) await rt.run(a.rest);
     const t0 = performance.now();
-    const fn = (await rt.run(`(async () => {\n${body}\n})`)) as Thunk;
+    const fn = (await rt.run(`(${/\bawait\b/.test(body) ? 'async ' : ''}() => {\n${body}\n})`)) as Thunk;
     return timeit(rt, a.opts, fn, (performance.now() - t0) / 1000);
   },
 };

@@ -61,9 +61,9 @@ describe('transform: line magics and shell lines', () => {
   });
 
   test('%time with an expression, statements and a declaration', () => {
-    expect(tr('%time fib(20)')).toBe('await __flowbook_magics.line("time", "fib(20)", async () => (fib(20)));');
+    expect(tr('%time fib(20)')).toBe('await __flowbook_magics.line("time", "fib(20)", () => (fib(20)));');
     expect(tr('%time for (let i = 0; i < 3; i++) f(i) // loop')).toBe(
-      'await __flowbook_magics.line("time", "for (let i = 0; i < 3; i++) f(i) // loop", async () => { for (let i = 0; i < 3; i++) f(i) });',
+      'await __flowbook_magics.line("time", "for (let i = 0; i < 3; i++) f(i) // loop", () => { for (let i = 0; i < 3; i++) f(i) });',
     );
     expect(tr('%time const r: number = await work()')).toBe(
       'const r: number = await __flowbook_magics.line("time", "const r: number = await work()", async () => (await work()));',
@@ -72,12 +72,13 @@ describe('transform: line magics and shell lines', () => {
 
   test('%timeit options are validated and passed raw, the code becomes a thunk', () => {
     expect(tr('%timeit -n 10 -r 3 xs.map((x) => x * 2)')).toBe(
-      'await __flowbook_magics.line("timeit", "-n 10 -r 3 xs.map((x) => x * 2)", async () => (xs.map((x) => x * 2)));',
+      'await __flowbook_magics.line("timeit", "-n 10 -r 3 xs.map((x) => x * 2)", () => (xs.map((x) => x * 2)));',
     );
   });
 
   test('time args are not expanded', () => {
-    expect(tr('%time f({a: 1})')).toContain('async () => (f({a: 1}))');
+    expect(tr('%time f({a: 1})')).toContain('() => (f({a: 1}))');
+    expect(tr('%time await f()')).toContain('async () => (await f())');
   });
 });
 
