@@ -25,7 +25,7 @@ export const flowMagic: MagicDef = {
     const choice = a.opts.backend === undefined ? undefined : resolveBackend(String(a.opts.backend), rt.ctx.scope);
     const group = newGroup(rt, 'flow');
     const filter = (e: TaskEvent) => e.group === group;
-    const title = `%%flow ${group}${choice ? ` on ${choice.label}` : ''}`;
+    const title = `%%flow [${group}]${choice ? ` on ${choice.label}` : ''}`;
 
     // --no-live: same timeline, but the table is created (and shown once) only at the end.
     const timeline = new TaskTimeline([], { filter });

@@ -111,4 +111,12 @@ describe('%%flow', () => {
     expect(flow.tasks).toHaveLength(0);
     expect(h.sink.calls).toHaveLength(0);
   });
+
+  test('magics inside the body work (the body is transformed like a cell)', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    const v = await h.cell('%%flow --plot none\n!echo inside\nconst r = %env HOME\n%time await flow.functionTask(() => 2)()');
+    expect(v).toBe(2);
+    expect(h.sink.out).toMatch(/^inside\nCPU times: .*\nWall time: .*\n$/);
+  });
 });
