@@ -24,16 +24,17 @@ const LINE = /^(\s*)((?:(?:const|let|var)\s+)?[A-Za-z_$][\w$.]*\s*=\s*)?%([A-Za-
 const SHELL = /^(\s*)!(?![=(\[!])(.*\S.*)$/;
 
 export function transform(code: string, registry: Registry): string {
+  // Lines keep their '\r' (CRLF cells) except where a magic is matched.
   const lines = code.split('\n');
   const first = lines.findIndex((l) => l.trim() !== '');
-  const cell = first >= 0 ? CELL.exec(lines[first]) : null;
+  const cell = first >= 0 ? CELL.exec(chomp(lines[first])) : null;
   if (cell) {
     const [, name, args = ''] = cell;
     const def = registry.resolve(name, 'cell');
     // Code magics (%%timeit setup) get their args verbatim; the others get $var/{expr} expansion.
     parseArgs(name, def.code ? args : placeholderText(args), registry.argSpec(def, 'cell'));
     const argCode = def.code ? JSON.stringify(args.trim()) : expansionCode(args.trim());
-    const body = lines.slice(first + 1).join('\n');
+    const body = lines.slice(first + 1).map(chomp).join('\n');
     return `await ${M}.cell(${JSON.stringify(name)}, ${argCode}, ${JSON.stringify(body)})`;
   }
 
@@ -47,7 +48,10 @@ export function transform(code: string, registry: Registry): string {
     .join('\n');
 }
 
-function rewriteLine(line: string, index: number, registry: Registry): string | undefined {
+const chomp = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
+function rewriteLine(raw: string, index: number, registry: Registry): string | undefined {
+  const line = chomp(raw);
   if (/^\s*%%[A-Za-z_]/.test(line)) {
     throw new UsageError(`Cell magic \`${line.trim().split(/\s/)[0]}\` must be on the first line of the cell (line ${index + 1}).`);
   }

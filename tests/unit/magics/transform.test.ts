@@ -95,6 +95,11 @@ describe('transform: cell magics', () => {
     );
   });
 
+  test('CRLF cells work', () => {
+    expect(tr('%%html\r\n<b>x</b>\r\n')).toBe('await __flowbook_magics.cell("html", ``, "<b>x</b>\\n")');
+    expect(tr('a = 1\r\n%who\r\n')).toBe('a = 1\r\nawait __flowbook_magics.line("who", ``);\n');
+  });
+
   test('%%timeit setup line is passed verbatim', () => {
     expect(tr('%%timeit -n 2 const xs = {a: 1}\nf(xs)')).toBe(
       'await __flowbook_magics.cell("timeit", "-n 2 const xs = {a: 1}", "f(xs)")',
