@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { ConcurrentExecutionBackend, ThreadPoolExecutor, WorkflowEngine } from '../../../extension';
 import { UsageError } from '../../../extension/magics';
+import type { SlurmExecutionBackend } from '../../../extension/backends/slurm';
 import { harness } from './helpers';
 
 let flow: WorkflowEngine;
@@ -62,5 +64,17 @@ describe('%backend', () => {
   test('without a flow in scope: a clear usage error', async () => {
     const h = harness({});
     await expect(h.cell('%backend threads')).rejects.toThrow(/no workflow engine in scope/);
+  });
+
+  // Needs a reachable slurmctld (the project's single-node cluster); starts no job, init only queries sinfo.
+  const hasSlurm = spawnSync('sinfo', ['-h'], { timeout: 5000 }).status === 0;
+  (hasSlurm ? test : test.skip)('slurm debug installs a SlurmExecutionBackend on that partition', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    await h.cell('%backend slurm debug');
+    expect(flow.backend.name).toBe('slurm');
+    expect((flow.backend as SlurmExecutionBackend).options.partition).toBe('debug');
+    await h.cell('%backend async');
+    expect(flow.backend.name).toBe('async');
   });
 });
