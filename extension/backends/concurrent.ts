@@ -22,7 +22,7 @@ export interface ConcurrentOptions {
 export class ConcurrentExecutionBackend implements Backend {
   readonly name: string;
   private readonly processes: ProcessRunner;
-  private readonly inLoop = new Map<string, { name: string; reject: (e: unknown) => void }>();
+  private readonly inLoop = new Map<string, (e: unknown) => void>();
   private closed = false;
 
   constructor(
@@ -50,27 +50,18 @@ export class ConcurrentExecutionBackend implements Backend {
       return Promise.reject(err);
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
+    const id = task.id;
     return new Promise((resolve, reject) => {
-      const id = task.id;
-      this.inLoop.set(id, { name: task.name, reject });
-      result.then(
-        (v) => {
-          this.inLoop.delete(id);
-          resolve(v);
-        },
-        (e) => {
-          this.inLoop.delete(id);
-          reject(e);
-        },
-      );
-    });
+      this.inLoop.set(id, reject);
+      result.then(resolve, reject);
+    }).finally(() => this.inLoop.delete(id));
   }
 
   cancel(id: string): boolean {
-    const entry = this.inLoop.get(id);
-    if (entry) {
+    const reject = this.inLoop.get(id);
+    if (reject) {
       this.inLoop.delete(id);
-      entry.reject(new TaskCancelledError(entry.name));
+      reject(new TaskCancelledError(id));
       return true;
     }
     return this.processes.cancel(id) || (this.executor?.cancel(id) ?? false);

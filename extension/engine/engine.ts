@@ -83,8 +83,8 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     return this.callable(def);
   }
 
-  /** An executable task: `fn` returns a shell command; the task's result is its trimmed stdout. */
-  executableTask<A extends unknown[]>(fn: (...args: A) => string, opts: TaskOptions = {}): TaskCall<A, string> {
+  /** An executable task: `fn` returns (or resolves to) a shell command; the result is its trimmed stdout. */
+  executableTask<A extends unknown[]>(fn: (...args: A) => string | PromiseLike<string>, opts: TaskOptions = {}): TaskCall<A, string> {
     const def = this.define(fn, 'executable', opts, 'executableTask');
     return this.callable(def);
   }
@@ -184,22 +184,22 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
 
   /** Every future created by this engine, oldest first. */
   get tasks(): TaskFuture<unknown>[] {
-    return [...this.all.values()];
+    return this.all.slice();
   }
 
   task(id: string): TaskFuture<unknown> | undefined {
-    return this.all.get(id);
+    return this.all.find((f) => f.id === id);
   }
 
   /** Forgets finished futures (keeps memory flat in long notebook sessions). */
   clearFinished(): void {
-    for (const [id, f] of this.all) if (f.done) this.all.delete(id);
+    this.all = this.all.filter((f) => !f.done);
   }
 
   /** Cancels every unfinished task created in `group` (see runInGroup). Returns how many. */
   cancelGroup(group: string): number {
     let n = 0;
-    for (const f of this.all.values()) if (f.group === group && !f.done && f.cancel()) n++;
+    for (const f of this.all) if (f.group === group && !f.done && f.cancel()) n++;
     return n;
   }
 
@@ -219,7 +219,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
   private async doShutdown(): Promise<void> {
     this.closing = true;
     const running: Promise<unknown>[] = [];
-    for (const f of this.all.values()) {
+    for (const f of this.all) {
       if (f.done) continue;
       if (f.state === 'PENDING') f.cancel();
       if (!f.done) running.push(f.promise().catch(() => {}));

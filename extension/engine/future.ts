@@ -23,46 +23,26 @@ export interface FutureOwner {
 }
 
 let seq = 0;
+// Shared empty list: most tasks get exactly one attempt, allocated at its exact size.
+const NO_ATTEMPTS: AttemptRecord[] = [];
 
 export class TaskFuture<T = unknown> implements PromiseLike<T> {
-  readonly id: string;
+  private readonly _seq: number;
+  private _id: string | undefined;
   state: TaskState = 'PENDING';
   /** performance.now() ms when the task was called; started/finished once it runs and settles. */
   readonly submitted: number;
   started?: number;
   finished?: number;
-  readonly attempts: AttemptRecord[] = [];
+  /** One record per attempt (retries add more). */
+  attempts: AttemptRecord[] = NO_ATTEMPTS;
   /** Set when the task is DONE. */
   value?: T;
   /** Set when the task is FAILED or CANCELLED. */
   error?: unknown;
 
-  /** @internal dependents waiting on this future. */
-  _dependents: TaskFuture<any>[] | null = null;
-  /** @internal unresolved dependencies of this future. */
-  _waiting = 0;
-  /** @internal plain-promise dependency values. */
-  _promiseValues: Map<Promise<unknown>, unknown> | null = null;
-  /** @internal */
-  _args: unknown[];
-  /** @internal set by cancel(): the next backend rejection is a cancellation. */
-  _cancelRequested = false;
-  /** @internal set on timeout expiry. */
-  _timedOut = false;
-  /** @internal */
-  _timer: NodeJS.Timeout | undefined = undefined;
-  /** @internal the task definition (engine-private). */
-  _def: any;
-  /** @internal the backend slot the task was assigned to (engine-private). */
-  _slot: any;
-  /** @internal the spec handed to the backend. */
-  _spec: any;
-  /** @internal true when the args held futures/promises to substitute. */
-  _hadDeps = false;
-  /** @internal tasks created inside a block. */
-  _children: TaskFuture<any>[] | null = null;
-  private _resolve?: (v: T) => void;
-  private _reject?: (e: unknown) => void;
+  /** @internal scheduling state; dropped when the task settles so finished futures stay small. */
+  _s: TaskRun | null;
   private _promise?: Promise<T>;
 
   constructor(
@@ -74,9 +54,14 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     readonly parent: string | undefined,
     readonly group: string | undefined,
   ) {
-    this.id = `${name}.${++seq}`;
+    this._seq = ++seq;
     this.submitted = performance.now();
-    this._args = args;
+    this._s = new TaskRun(args);
+  }
+
+  /** Unique id: `<name>.<sequence>` (built on first use). */
+  get id(): string {
+    return (this._id ??= `${this.name}.${this._seq}`);
   }
 
   get attempt(): number {
@@ -112,24 +97,24 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     if (!this._promise) {
       if (this.state === 'DONE') this._promise = Promise.resolve(this.value as T);
       else if (this.state === 'FAILED' || this.state === 'CANCELLED') this._promise = Promise.reject(this.error);
-      else this._promise = new Promise<T>((res, rej) => ((this._resolve = res), (this._reject = rej)));
+      else this._promise = new Promise<T>((res, rej) => ((this._s!.resolve = res), (this._s!.reject = rej)));
     }
     return this._promise;
   }
 
   /** @internal */
   _settle(state: 'DONE' | 'FAILED' | 'CANCELLED', valueOrError: unknown, now: number): void {
+    const run = this._s!;
+    this._s = null;
     this.state = state;
     this.finished = now;
     if (state === 'DONE') {
       this.value = valueOrError as T;
-      this._resolve?.(valueOrError as T);
+      run.resolve?.(valueOrError);
     } else {
       this.error = valueOrError;
-      this._reject?.(valueOrError);
+      run.reject?.(valueOrError);
     }
-    this._resolve = this._reject = undefined;
-    this._args = EMPTY;
   }
 
   get [Symbol.toStringTag](): string {
@@ -137,4 +122,25 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   }
 }
 
-const EMPTY: unknown[] = [];
+/** @internal What the scheduler tracks for a task until it settles. */
+export class TaskRun {
+  dependents: TaskFuture<any>[] | null = null;
+  /** Unresolved dependencies. */
+  waiting = 0;
+  /** The args held futures/promises to substitute. */
+  hadDeps = false;
+  promiseValues: Map<Promise<unknown>, unknown> | null = null;
+  /** Set by cancel(): the next backend rejection is a cancellation. */
+  cancelRequested = false;
+  timedOut = false;
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** Engine-private: task definition, backend slot, backend spec. */
+  def: any = undefined;
+  slot: any = undefined;
+  spec: any = undefined;
+  /** Tasks created inside a block. */
+  children: TaskFuture<any>[] | null = null;
+  resolve: ((v: any) => void) | undefined = undefined;
+  reject: ((e: unknown) => void) | undefined = undefined;
+  constructor(public args: unknown[]) {}
+}

@@ -52,6 +52,18 @@ export interface Slot {
 }
 
 type Listener = (e: TaskEvent) => void;
+
+/** One attempt's hooks: a small object rather than closures, since every task allocates one. */
+class AttemptHooks implements SubmitHooks {
+  constructor(
+    private readonly s: Scheduler,
+    private readonly f: TaskFuture<any>,
+    private readonly attempt: number,
+  ) {}
+  started(): void {
+    (this.s as any).onStarted(this.f, this.attempt);
+  }
+}
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
 const noop = (): void => {};
 const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false };
@@ -59,7 +71,7 @@ const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backe
 export abstract class Scheduler implements FutureOwner {
   protected listeners: Listener[] = [];
   protected closing = false;
-  protected readonly all = new Map<string, TaskFuture<any>>();
+  protected all: TaskFuture<any>[] = [];
   protected abstract slotFor(def: TaskDef): Slot;
   protected abstract maybeRetire(slot: Slot): void;
 
@@ -69,37 +81,37 @@ export abstract class Scheduler implements FutureOwner {
     const ctx: FlowContext | undefined = flowContext.getStore();
     const slot = def.kind === 'block' ? BLOCK_SLOT : this.slotFor(def);
     const f = new TaskFuture<any>(this, def.name, def.kind, slot.name, args, ctx?.parent, ctx?.group);
-    f._def = def;
-    f._slot = slot;
+    f._s!.def = def;
+    f._s!.slot = slot;
     slot.assigned++;
-    this.all.set(f.id, f);
+    this.all.push(f);
     ctx?.adopt?.(f);
-    if (this.listeners.length !== 0) this.emit(f, 'PENDING');
+    if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
     scanArgs(args, (dep) => this.addDependency(f, dep));
-    if (f._waiting === 0 && f.state === 'PENDING') this.ready(f);
+    if (f.state === 'PENDING' && f._s!.waiting === 0) this.ready(f);
     return f;
   }
 
   private addDependency(f: TaskFuture<any>, dep: TaskFuture<unknown> | Promise<unknown>): void {
-    f._hadDeps = true;
     if (f.state !== 'PENDING') return;
+    f._s!.hadDeps = true;
     if (dep instanceof TaskFuture) {
       if (dep.state === 'DONE') return;
       if (dep.state === 'FAILED' || dep.state === 'CANCELLED') return this.failDependents([[f, dep]]);
-      f._waiting++;
-      (dep._dependents ??= []).push(f);
+      f._s!.waiting++;
+      (dep._s!.dependents ??= []).push(f);
       return;
     }
-    f._waiting++;
+    f._s!.waiting++;
     dep.then(
       (v) => {
         if (f.done) return;
-        (f._promiseValues ??= new Map()).set(dep, v);
-        if (--f._waiting === 0) this.ready(f);
+        (f._s!.promiseValues ??= new Map()).set(dep, v);
+        if (--f._s!.waiting === 0) this.ready(f);
       },
       (err) => {
         if (f.done) return;
-        f._waiting = 0;
+        f._s!.waiting = 0;
         this.finish(f, 'FAILED', new DependencyFailureError(f.name, 'a promise argument', '-', err));
       },
     );
@@ -107,8 +119,8 @@ export abstract class Scheduler implements FutureOwner {
 
   /** All dependencies are met: build the backend spec and submit the first attempt. */
   private ready(f: TaskFuture<any>): void {
-    const def = f._def as TaskDef;
-    const args = f._hadDeps ? substitute(f._args, f._promiseValues) : f._args;
+    const def = f._s!.def as TaskDef;
+    const args = f._s!.hadDeps ? substitute(f._s!.args, f._s!.promiseValues) : f._s!.args;
     if (def.kind === 'block') return this.runBlock(f, def, args);
     let command: unknown;
     if (def.kind === 'executable') {
@@ -117,30 +129,42 @@ export abstract class Scheduler implements FutureOwner {
       } catch (err) {
         return this.finish(f, 'FAILED', err);
       }
-      if (typeof command !== 'string') {
-        const got = command === null ? 'null' : typeof command;
-        const err = new InvalidTaskError(f.name, `task '${f.name}': an executable task's function must return a shell command string, got ${got}`);
-        return this.finish(f, 'FAILED', err);
+      // AsyncFlow lets the command builder be async; accept a promised command too.
+      if (command instanceof Promise) {
+        command.then((c) => !f.done && this.submitCommand(f, def, args, c), (e) => !f.done && this.finish(f, 'FAILED', e));
+        return;
       }
+    }
+    this.submitCommand(f, def, args, command);
+  }
+
+  private submitCommand(f: TaskFuture<any>, def: TaskDef, args: unknown[], command: unknown): void {
+    if (def.kind === 'executable' && typeof command !== 'string') {
+      const got = command === null ? 'null' : typeof command;
+      const err = new InvalidTaskError(f.name, `task '${f.name}': an executable task's function must return a shell command string, got ${got}`);
+      return this.finish(f, 'FAILED', err);
     }
     const spec: TaskSpec = {
       id: f.id, name: f.name, kind: def.kind as 'function' | 'executable', args, attempt: 0,
       fn: def.kind === 'function' ? def.fn : undefined, source: def.source, command: command as string | undefined,
       cwd: def.cwd, env: def.env, timeoutMs: def.timeoutMs, taskDescription: def.taskDescription,
     };
-    f._spec = spec;
+    f._s!.spec = spec;
     this.submitAttempt(f);
   }
 
   private submitAttempt(f: TaskFuture<any>): void {
-    const spec = f._spec as TaskSpec;
+    const spec = f._s!.spec as TaskSpec;
     const attempt = f.attempts.length + 1;
     spec.attempt = attempt;
-    f.attempts.push({ attempt, submitted: performance.now(), state: 'PENDING' });
-    const hooks: SubmitHooks = { started: () => this.onStarted(f, attempt) };
+    const submitted = attempt === 1 && !f._s!.hadDeps ? f.submitted : performance.now();
+    const rec: AttemptRecord = { attempt, submitted, state: 'PENDING', started: undefined, finished: undefined };
+    if (attempt === 1) f.attempts = [rec];
+    else f.attempts.push(rec);
+    const hooks = new AttemptHooks(this, f, attempt);
     let p: Promise<unknown>;
     try {
-      p = (f._slot as Slot).backend.submit(spec, hooks);
+      p = (f._s!.slot as Slot).backend.submit(spec, hooks);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -156,20 +180,20 @@ export abstract class Scheduler implements FutureOwner {
     rec.state = 'RUNNING';
     f.started ??= now;
     f.state = 'RUNNING';
-    if (this.listeners.length !== 0) this.emit(f, 'RUNNING');
-    const ms = (f._def as TaskDef).timeoutMs;
-    if (ms !== undefined && ms > 0) f._timer = setTimeout(() => this.expire(f, attempt), ms);
+    if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
+    const ms = (f._s!.def as TaskDef).timeoutMs;
+    if (ms !== undefined && ms > 0) f._s!.timer = setTimeout(() => this.expire(f, attempt), ms);
   }
 
   private expire(f: TaskFuture<any>, attempt: number): void {
     if (f.done || attempt !== f.attempts.length) return;
-    f._timedOut = true;
+    f._s!.timedOut = true;
     this.cancelOnBackend(f);
   }
 
   private cancelOnBackend(f: TaskFuture<any>): void {
     try {
-      const r = (f._slot as Slot).backend.cancel(f.id);
+      const r = (f._s!.slot as Slot).backend.cancel(f.id);
       if (r instanceof Promise) r.catch(noop);
     } catch {
       // A backend that cannot cancel leaves the task to finish on its own.
@@ -178,56 +202,58 @@ export abstract class Scheduler implements FutureOwner {
 
   private onResult(f: TaskFuture<any>, attempt: number, value: unknown): void {
     if (f.done || attempt !== f.attempts.length) return;
-    this.closeAttempt(f, attempt, 'DONE');
-    this.finish(f, 'DONE', value);
+    const now = performance.now();
+    this.closeAttempt(f, attempt, 'DONE', now);
+    this.finish(f, 'DONE', value, now);
   }
 
   private onError(f: TaskFuture<any>, attempt: number, err: unknown): void {
     if (f.done || attempt !== f.attempts.length) return;
     let state: Settled = 'FAILED';
-    if (f._cancelRequested) {
+    if (f._s!.cancelRequested) {
       state = 'CANCELLED';
       err = new TaskCancelledError(f.name);
-    } else if (f._timedOut) {
-      f._timedOut = false;
-      err = new TaskTimeoutError(f.name, (f._def as TaskDef).timeoutMs!);
+    } else if (f._s!.timedOut) {
+      f._s!.timedOut = false;
+      err = new TaskTimeoutError(f.name, (f._s!.def as TaskDef).timeoutMs!);
     }
-    this.closeAttempt(f, attempt, state, err);
-    if (state === 'FAILED' && attempt <= (f._def as TaskDef).retries && !this.closing) return this.submitAttempt(f);
-    this.finish(f, state, err);
+    const now = performance.now();
+    this.closeAttempt(f, attempt, state, now, err);
+    if (state === 'FAILED' && attempt <= (f._s!.def as TaskDef).retries && !this.closing) return this.submitAttempt(f);
+    this.finish(f, state, err, now);
   }
 
-  private closeAttempt(f: TaskFuture<any>, attempt: number, state: TaskState, err?: unknown): void {
-    clearTimeout(f._timer);
-    f._timer = undefined;
+  private closeAttempt(f: TaskFuture<any>, attempt: number, state: TaskState, now: number, err?: unknown): void {
+    if (f._s!.timer) clearTimeout(f._s!.timer);
+    f._s!.timer = undefined;
     const rec: AttemptRecord = f.attempts[attempt - 1];
-    rec.finished = performance.now();
+    rec.finished = now;
     rec.state = state;
     if (err !== undefined) rec.error = err instanceof Error ? err.message : String(err);
   }
 
   /** Settles a future and wakes (or fails) its dependents. */
-  protected finish(f: TaskFuture<any>, state: Settled, value: unknown): void {
-    const failed = this.settleOne(f, state, value);
+  protected finish(f: TaskFuture<any>, state: Settled, value: unknown, now = performance.now()): void {
+    const failed = this.settleOne(f, state, value, now);
     if (failed) this.failDependents(failed);
   }
 
-  private settleOne(f: TaskFuture<any>, state: Settled, value: unknown): Array<[TaskFuture<any>, TaskFuture<any>]> | null {
-    if (f._timer) clearTimeout(f._timer);
-    f._settle(state, value, performance.now());
-    const slot = f._slot as Slot;
+  private settleOne(f: TaskFuture<any>, state: Settled, value: unknown, now: number): Array<[TaskFuture<any>, TaskFuture<any>]> | null {
+    const run = f._s!;
+    if (run.timer) clearTimeout(run.timer);
+    const slot = run.slot as Slot;
+    f._settle(state, value, now);
     slot.assigned--;
     if (slot.retired) this.maybeRetire(slot);
-    if (this.listeners.length !== 0) this.emit(f, state);
-    const deps = f._dependents;
+    if (this.listeners.length !== 0) this.emit(f, state, now);
+    const deps = run.dependents;
     if (!deps) return null;
-    f._dependents = null;
     let failed: Array<[TaskFuture<any>, TaskFuture<any>]> | null = null;
     for (let i = 0; i < deps.length; i++) {
       const d = deps[i];
-      if (d.done || d._waiting === 0) continue;
+      if (d.done || d._s!.waiting === 0) continue;
       if (state !== 'DONE') (failed ??= []).push([d, f]);
-      else if (--d._waiting === 0) this.ready(d);
+      else if (--d._s!.waiting === 0) this.ready(d);
     }
     return failed;
   }
@@ -236,23 +262,24 @@ export abstract class Scheduler implements FutureOwner {
     while (work.length) {
       const [d, dep] = work.pop()!;
       if (d.done) continue;
-      d._waiting = 0;
-      const more = this.settleOne(d, 'FAILED', new DependencyFailureError(d.name, dep.name, dep.id, dep.error));
+      d._s!.waiting = 0;
+      const err = new DependencyFailureError(d.name, dep.name, dep.id, dep.error);
+      const more = this.settleOne(d, 'FAILED', err, performance.now());
       if (more) work.push(...more);
     }
   }
 
   private runBlock(f: TaskFuture<any>, def: TaskDef, args: unknown[]): void {
     const now = performance.now();
-    f._children = [];
-    f.attempts.push({ attempt: 1, submitted: now, started: now, state: 'RUNNING' });
+    f._s!.children = [];
+    f.attempts = [{ attempt: 1, submitted: now, started: now, state: 'RUNNING', finished: undefined }];
     f.state = 'RUNNING';
     f.started = now;
-    if (this.listeners.length !== 0) this.emit(f, 'RUNNING');
+    if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
     if (def.timeoutMs !== undefined && def.timeoutMs > 0) {
-      f._timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
+      f._s!.timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
     }
-    const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._children?.push(c as TaskFuture<any>) };
+    const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._s?.children?.push(c as TaskFuture<any>) };
     let p: Promise<unknown>;
     try {
       p = Promise.resolve(flowContext.run(ctx, () => def.fn(...args)));
@@ -264,10 +291,11 @@ export abstract class Scheduler implements FutureOwner {
 
   private endBlock(f: TaskFuture<any>, state: Settled, value: unknown): void {
     if (f.done) return;
-    if (state !== 'DONE') for (const c of f._children ?? []) if (!c.done) c.cancel();
-    this.closeAttempt(f, 1, state, state === 'DONE' ? undefined : value);
-    f._children = null;
-    this.finish(f, state, value);
+    if (state !== 'DONE') for (const c of f._s!.children ?? []) if (!c.done) c.cancel();
+    const now = performance.now();
+    this.closeAttempt(f, 1, state, now, state === 'DONE' ? undefined : value);
+    f._s!.children = null;
+    this.finish(f, state, value, now);
   }
 
   cancelTask(f: TaskFuture<any>): boolean {
@@ -278,18 +306,18 @@ export abstract class Scheduler implements FutureOwner {
       return true;
     }
     if (f.attempts.length === 0) {
-      f._waiting = 0;
+      f._s!.waiting = 0;
       this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
     }
-    f._cancelRequested = true;
+    f._s!.cancelRequested = true;
     this.cancelOnBackend(f);
     return true;
   }
 
-  private emit(f: TaskFuture<any>, state: TaskState): void {
+  private emit(f: TaskFuture<any>, state: TaskState, time: number): void {
     const e: TaskEvent = {
-      id: f.id, name: f.name, kind: f.kind, state, backend: f.backend, time: performance.now(),
+      id: f.id, name: f.name, kind: f.kind, state, backend: f.backend, time,
       attempt: f.attempts.length || 1,
     };
     if (state === 'FAILED' || state === 'CANCELLED') e.error = f.error instanceof Error ? f.error.message : String(f.error);

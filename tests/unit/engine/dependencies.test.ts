@@ -20,6 +20,12 @@ describe('dependencies', () => {
     expect(await sum([val(1), 2, val(3)], { a: { b: [0, val(10)] }, c: val(100) })).toBe(116);
   });
 
+  test('an async command builder (as AsyncFlow allows) works', async () => {
+    flow = await WorkflowEngine.create();
+    const date = flow.executableTask(async (word: string) => `echo ${word}`);
+    expect(await date(flow.functionTask(async () => 'hi')())).toBe('hi');
+  });
+
   test('plain promises are dependencies too; class instances pass through untouched', async () => {
     flow = await WorkflowEngine.create();
     class Box { constructor(readonly v: number) {} }
