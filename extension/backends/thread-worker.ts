@@ -1,22 +1,30 @@
 /**
- * piscina worker for ThreadPoolExecutor. A message is one task `{ source, args }` or a batch
- * `{ batch: [{ source, args }, ...] }` (replies `[{ ok, value } | { ok: false, error }]`, one per task).
+ * piscina worker for ThreadPoolExecutor. A message is one task `{ source, args }` (replies its value) or a
+ * batch `{ batch: [{ source, args }, ...] }` (replies `[{ ok, value } | { ok: false, error }]`, one per
+ * task, in order). Tasks of a batch start together, so async ones overlap.
  */
 import { reviveFunction, toWireError } from './portable';
 
 type One = { source: string; args: unknown[] };
+type Outcome = { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof toWireError> };
 
-export default async function run(msg: One | { batch: One[] }): Promise<unknown> {
-  if ('batch' in msg) {
-    const out = [];
-    for (const t of msg.batch) {
-      try {
-        out.push({ ok: true, value: await reviveFunction(t.source)(...t.args) });
-      } catch (err) {
-        out.push({ ok: false, error: toWireError(err) });
-      }
+const failed = (err: unknown): Outcome => ({ ok: false, error: toWireError(err) });
+
+export default function run(msg: One | { batch: One[] }): unknown {
+  if (!('batch' in msg)) return reviveFunction(msg.source)(...msg.args);
+  const out: Array<Outcome | Promise<Outcome>> = new Array(msg.batch.length);
+  let async = false;
+  for (let i = 0; i < msg.batch.length; i++) {
+    const t = msg.batch[i];
+    try {
+      const value = reviveFunction(t.source)(...t.args);
+      if (value instanceof Promise) {
+        async = true;
+        out[i] = value.then((v): Outcome => ({ ok: true, value: v }), failed);
+      } else out[i] = { ok: true, value };
+    } catch (err) {
+      out[i] = failed(err);
     }
-    return out;
   }
-  return reviveFunction(msg.source)(...msg.args);
+  return async ? Promise.all(out) : out;
 }
