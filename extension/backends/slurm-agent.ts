@@ -3,15 +3,21 @@
  * streamed to it as NDJSON on stdin and it answers on stdout (see slurm-protocol.ts), so a task costs a pipe
  * write and a fork instead of a scheduler cycle. It runs up to `--slots` tasks at once: executables with
  * bash in their own process group, functions in forked function-worker processes (killed on cancel).
- * Usage: node slurm-agent.js --slots N [--once]   (--once: exit after one task; stdin may be a file, sbatch mode)
+ * Usage: node slurm-agent.js --slots N [--connect host:port --token T] [--once]
+ *   --connect: talk over TCP to the client (stdin EOF still means "client gone"); else over stdin/stdout.
+ *   --once: exit after one task (sbatch mode, stdin is a file).
  */
 import { spawn, fork, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeValue, encodeValue, onLines, type FromAgent, type ToAgent, type WireError } from './slurm-protocol';
 
 const slots = Math.max(1, Number(process.argv[process.argv.indexOf('--slots') + 1]) || 1);
 const once = process.argv.includes('--once');
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const connect = arg('--connect');
+let socket: net.Socket | undefined;
 const GRACE_MS = 2000;
 const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, 'function-worker.js');
 
@@ -27,7 +33,7 @@ const running = new Map<string, Running>();
 const idleWorkers: ChildProcess[] = [];
 
 function send(msg: FromAgent): void {
-  process.stdout.write(JSON.stringify(msg) + '\n');
+  (socket ?? process.stdout).write(JSON.stringify(msg) + '\n');
 }
 
 function fail(id: string, error: WireError): void {
@@ -148,22 +154,31 @@ function exitAll(): void {
   void Promise.race([Promise.all(gone), cap]).then(() => process.exit(0));
 }
 
-onLines(process.stdin, (line) => {
+function onRequest(line: string): void {
   const msg = JSON.parse(line) as ToAgent;
   if (msg.type === 'cancel') cancel(msg.id);
   else {
     queue.push(msg);
     pump();
   }
-});
+}
+
 if (!once) process.stdin.on('end', exitAll); // client gone or shutdown: leave nothing behind
+process.stdin.resume();
 process.on('SIGTERM', exitAll);
 process.on('SIGINT', exitAll);
 
-send({
-  type: 'hello',
-  jobId: process.env.SLURM_JOB_ID ?? '',
-  stepId: process.env.SLURM_STEP_ID ?? '',
-  host: os.hostname(),
-  slots,
-});
+const hello = (): void =>
+  send({ type: 'hello', jobId: process.env.SLURM_JOB_ID ?? '', stepId: process.env.SLURM_STEP_ID ?? '', host: os.hostname(), slots, token: arg('--token') ?? '' });
+
+if (connect) {
+  const i = connect.lastIndexOf(':');
+  socket = net.connect({ host: connect.slice(0, i), port: Number(connect.slice(i + 1)) }, hello);
+  socket.setNoDelay(true);
+  onLines(socket, onRequest);
+  socket.on('close', exitAll);
+  socket.on('error', (e) => process.stderr.write(`slurm-agent: connection to ${connect} failed: ${e.message}\n`));
+} else {
+  onLines(process.stdin, onRequest);
+  hello();
+}

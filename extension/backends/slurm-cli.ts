@@ -75,7 +75,12 @@ export async function failureReason(jobId: string | undefined, srunStderr: strin
     .map((l) => l.trim());
   const parts: string[] = [];
   if (jobId) {
-    const info = await jobInfo(jobId.split('.')[0]);
+    let info = await jobInfo(jobId.split('.')[0]);
+    // A cancelled job shows COMPLETING while its processes are killed; its final state follows within moments.
+    for (let i = 0; i < 30 && info?.state === 'COMPLETING'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      info = await jobInfo(jobId.split('.')[0]);
+    }
     if (info && info.state && info.state !== 'COMPLETED' && info.state !== 'RUNNING') {
       parts.push(`job ${jobId} ${info.state}${info.reason && info.reason !== 'None' ? ` (reason: ${info.reason})` : ''}`);
     }

@@ -3,12 +3,16 @@
  * - as the pilot: a long-lived job holding the allocation, tasks streamed in (the default mode);
  * - single-use: one task per srun (its own job in 'srun' mode, or its own step inside the pilot's allocation
  *   when the task carries SLURM options), so that cancel can `scancel` exactly that job or step.
- * States are pushed by the agent ('started', 'done') over srun's stdout; nothing is polled.
+ * States are pushed by the agent ('started', 'done') over a TCP connection it opens back to us; nothing is
+ * polled. srun's stdin stays open only as a lifeline: EOF (we closed it or died) makes the agent exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { failureReason, scancel } from './slurm-cli';
+import { failureReason, jobInfo, scancel } from './slurm-cli';
 import { decodeValue, onLines, toError, type FromAgent, type ToAgent } from './slurm-protocol';
 import type { SubmitHooks } from './backend';
 
@@ -33,6 +37,12 @@ interface Pending {
   reject(e: Error): void;
   hooks: SubmitHooks;
   cancelled: boolean;
+  started?: boolean;
+}
+
+/** The pilot died while the task was still queued in it (never started): safe to run it elsewhere. */
+export class PilotLostError extends Error {
+  override name = 'PilotLostError';
 }
 
 let counter = 0;
@@ -53,6 +63,9 @@ export class Pilot {
   stepId = '';
   alive = true;
   private srun: ChildProcess;
+  private server: net.Server;
+  private conn?: net.Socket;
+  private token = randomBytes(12).toString('hex');
   private pending = new Map<string, Pending>();
   private outbox: string[] = [];
   private ready = false;
@@ -62,13 +75,18 @@ export class Pilot {
   readonly started: Promise<void>;
 
   constructor(private opts: PilotOptions) {
-    const args = ['--unbuffered', '-J', this.name, ...opts.srunArgs, process.execPath, agentScript(), '--slots', String(opts.slots)];
-    this.srun = spawn('srun', args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.srun.stdin!.on('error', () => {}); // EPIPE after the job died is reported through 'exit'
     let onHello!: () => void;
     let onEarlyExit!: (e: Error) => void;
     this.started = new Promise<void>((res, rej) => ((onHello = res), (onEarlyExit = rej)));
     this.started.catch(() => {});
+    // The agent connects back here (host: FLOWBOOK_SLURM_HOST or our hostname, which compute nodes resolve).
+    this.server = net.createServer((sock) => this.onConnection(sock, onHello));
+    this.server.listen(0); // without a host Node binds synchronously (all interfaces), so the port is known now
+    const where = `${process.env.FLOWBOOK_SLURM_HOST ?? os.hostname()}:${(this.server.address() as net.AddressInfo).port}`;
+    const args = ['--unbuffered', '-J', this.name, ...opts.srunArgs, process.execPath, agentScript(),
+      '--slots', String(opts.slots), '--connect', where, '--token', this.token];
+    this.srun = spawn('srun', args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.srun.stdin!.on('error', () => {}); // EPIPE after the job died is reported through 'exit'
     onLines(this.srun.stdout!, (line) => this.onMessage(JSON.parse(line) as FromAgent, onHello));
     this.srun.stderr!.setEncoding('utf8');
     this.srun.stderr!.on('data', (d: string) => {
@@ -138,8 +156,24 @@ export class Pilot {
 
   private write(msg: ToAgent): void {
     const line = JSON.stringify(msg) + '\n';
-    if (this.ready) this.srun.stdin!.write(line);
+    if (this.ready) this.conn!.write(line);
     else this.outbox.push(line); // the step may still be pending; send once the agent said hello
+  }
+
+  private onConnection(sock: net.Socket, onHello: () => void): void {
+    sock.setNoDelay(true);
+    sock.on('error', () => {}); // the agent's death is reported through srun's exit
+    let first = true;
+    onLines(sock, (line) => {
+      const msg = JSON.parse(line) as FromAgent;
+      if (first) {
+        first = false;
+        if (msg.type !== 'hello' || msg.token !== this.token) return void sock.destroy(); // not our agent
+        this.conn = sock;
+        this.server.close();
+      }
+      if (this.conn === sock) this.onMessage(msg, onHello);
+    });
   }
 
   private onMessage(msg: FromAgent, onHello: () => void): void {
@@ -147,13 +181,14 @@ export class Pilot {
       this.jobId = msg.jobId;
       this.stepId = msg.stepId;
       this.ready = true;
-      for (const line of this.outbox.splice(0)) this.srun.stdin!.write(line);
+      for (const line of this.outbox.splice(0)) this.conn!.write(line);
       onHello();
       return;
     }
     const p = this.pending.get(msg.id);
     if (!p) return;
     if (msg.type === 'started') {
+      p.started = true;
       p.hooks.started();
       return;
     }
@@ -179,8 +214,9 @@ export class Pilot {
       this.srun.stdin!.end();
       await this.exited; // srun's stderr then holds SLURM's own message; die() may already have rejected
       reason = await failureReason(this.jobId, this.stderrTail);
-    } else {
-      reason = await failureReason(this.jobId, '');
+    } else if ((await jobInfo(this.jobId))?.state !== 'RUNNING') {
+      await this.exited; // the pilot is ending too: die() rejects with srun's message and the final job state
+      return;
     }
     if (this.pending.get(id) !== p) return;
     this.pending.delete(id);
@@ -194,6 +230,8 @@ export class Pilot {
   private async die(how: string, onEarlyExit: (e: Error) => void): Promise<void> {
     if (!this.alive) return;
     this.alive = false;
+    this.server.close();
+    this.conn?.destroy();
     const waiting = [...this.pending.values()];
     this.pending.clear();
     if (waiting.length || !this.ready) {
@@ -202,7 +240,11 @@ export class Pilot {
         ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
         : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
       if (!this.ready) onEarlyExit(err);
-      for (const p of waiting) p.reject(p.cancelled ? new Error('cancelled') : err);
+      for (const p of waiting) {
+        if (p.cancelled) p.reject(new Error('cancelled'));
+        else if (!p.started && !this.closing) p.reject(new PilotLostError(err.message));
+        else p.reject(err);
+      }
     }
     this.opts.onExit?.(this);
   }

@@ -15,7 +15,7 @@
 import type { Backend, SubmitHooks, TaskSpec } from './backend';
 import { assertCloneable, portableSource } from './portable';
 import { checkController, slurmCmd } from './slurm-cli';
-import { Pilot, type AgentJob } from './slurm-pilot';
+import { Pilot, PilotLostError, type AgentJob } from './slurm-pilot';
 import { encodeValue } from './slurm-protocol';
 import { runSbatch, type SbatchRun } from './slurm-sbatch';
 
@@ -49,6 +49,9 @@ export class SlurmExecutionBackend implements Backend {
   private inFlight = 0;
   private closed = false;
   private ourJobs = new Set<string>();
+  /** Tasks between a lost pilot and the next one, and those of them cancelled meanwhile. */
+  private requeued = new Set<string>();
+  private cancelledWhileRequeued = new Set<string>();
 
   constructor(readonly options: SlurmOptions = {}) {
     this.mode = options.mode ?? 'pilot';
@@ -71,8 +74,8 @@ export class SlurmExecutionBackend implements Backend {
     const once = onceHooks(hooks);
     const extra = slurmOptions(task);
     if (this.mode === 'pilot') {
+      if (!extra.length) return this.runOnPilot(task.id, job, once);
       const pilot = await this.pickPilot();
-      if (!extra.length) return this.track(task.id, pilot, pilot.run(job, once));
       // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
       const step = this.single(['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, task);
       return this.track(task.id, step, step.run(job, once));
@@ -93,7 +96,30 @@ export class SlurmExecutionBackend implements Backend {
     }
   }
 
+  /** A task still queued in a pilot that dies (e.g. scancelled from outside) is re-run on a new pilot. */
+  private async runOnPilot(id: string, job: AgentJob, hooks: SubmitHooks): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      let pilot: Pilot;
+      try {
+        pilot = await this.pickPilot();
+      } finally {
+        this.requeued.delete(id);
+      }
+      if (this.cancelledWhileRequeued.delete(id)) throw new Error('cancelled');
+      try {
+        return await this.track(id, pilot, pilot.run(job, hooks));
+      } catch (err) {
+        if (!(err instanceof PilotLostError) || this.closed || attempt >= 3) throw err;
+        this.requeued.add(id);
+      }
+    }
+  }
+
   async cancel(id: string): Promise<boolean> {
+    if (this.requeued.has(id)) {
+      this.cancelledWhileRequeued.add(id);
+      return true;
+    }
     const q = this.waiting.findIndex((w) => w.id === id);
     if (q >= 0) {
       this.waiting.splice(q, 1)[0].stop(new Error('cancelled before it was submitted to SLURM'));
