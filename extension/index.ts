@@ -14,3 +14,4 @@ export { ProcessPoolExecutor } from './backends/process-pool';
 export type { Executor, PoolOptions } from './backends/executor';
 export { NoopExecutionBackend } from './backends/noop';
 export { ClosureError, ArgumentCloneError, NotPortableError, portableSource, reviveFunction, assertCloneable } from './backends/portable';
+export { SlurmExecutionBackend, type SlurmOptions, type SlurmMode } from './backends/slurm';
