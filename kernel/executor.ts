@@ -1,0 +1,153 @@
+// One execute_request: magics -> transpile -> run in the user's realm -> execute_result / error.
+import type { Header, Message } from './wire';
+import { CellOutput, Publish } from './output';
+import { Runtime, KeyboardInterrupt } from './runtime';
+import { compileCell } from './transpile';
+import { errorContent, rememberCell } from './errors';
+import { toBundle } from './mime';
+import { makeDisplay } from './display';
+import { Engine, loadEngine, loadMagics, Magics } from './bridges';
+import { routeProcessOutput } from './routing';
+import { MAGIC_GLOBAL } from '../extension/magics/types';
+import { log } from './log';
+import { NotebookService } from './language-service';
+
+export interface ExecuteReply {
+  status: 'ok' | 'error';
+  execution_count: number;
+  [k: string]: unknown;
+}
+
+export class Executor {
+  readonly runtime = new Runtime<CellOutput>();
+  readonly notebook = new NotebookService();
+  count = 0;
+  private seq = 0;
+  private readonly entries: [number, number, string][] = [];
+  magics: Magics | null = null;
+  private engine: Engine | null = null;
+  private ready: Promise<void> | null = null;
+  private lastCell: CellOutput | null = null;
+
+  constructor(private readonly publish: Publish) {
+    const current = () => this.runtime.als.getStore();
+    routeProcessOutput(current);
+    this.runtime.scope.display = makeDisplay(current);
+    // Background failures go to the cell whose code started the work (its ALS store), else the latest cell.
+    process.on('uncaughtException', (err) => this.background(err, current()));
+    process.on('unhandledRejection', (reason, promise) =>
+      this.background(reason, (promise as any)?.[(this.runtime.als as any).kResourceStore] ?? current()));
+  }
+
+  /** Loads magics and the engine; the first cell waits for it, kernel_info does not. */
+  init(): Promise<void> {
+    this.ready ??= (async () => {
+      this.magics = loadMagics();
+      this.engine = await loadEngine();
+      if (this.engine) {
+        Object.assign(this.runtime.scope, this.engine.exports);
+        if (this.engine.flow) this.runtime.scope.flow = this.engine.flow;
+      }
+      compileCell('const warm: number = 1; warm'); // warms the TypeScript emitter (first call ~45 ms)
+    })().catch((e) => log('init failed:', e));
+    return this.ready;
+  }
+
+  private background(err: unknown, cell: CellOutput | null | undefined): void {
+    const target = cell ?? this.lastCell;
+    log('background error', target ? `-> cell ${target.executionCount}` : '(no cell)', (err as Error)?.stack ?? err);
+    target?.send('error', errorContent(err));
+  }
+
+  async execute(msg: Message): Promise<ExecuteReply> {
+    const c = msg.content;
+    const code = String(c.code ?? '');
+    const silent = !!c.silent;
+    const storeHistory = c.store_history ?? !silent;
+    if (storeHistory) this.count++;
+    const n = this.count;
+    if (storeHistory) this.entries.push([0, n, code]);
+    if (!silent) this.publish('execute_input', { code, execution_count: n }, msg.header);
+    const out = new CellOutput(silent ? () => {} : this.publish, msg.header, n);
+    this.lastCell = out;
+    await this.init();
+    try {
+      const value = await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`);
+      this.notebook.addCell(code);
+      if (value !== undefined) out.send('execute_result', { execution_count: n, data: toBundle(value), metadata: {} });
+      out.flush();
+      return { status: 'ok', execution_count: n, payload: [], user_expressions: this.userExpressions(c.user_expressions) };
+    } catch (err) {
+      const content = errorContent(err);
+      out.send('error', content);
+      return { status: 'error', execution_count: n, ...content };
+    }
+  }
+
+  private async run(code: string, out: CellOutput, filename: string): Promise<unknown> {
+    if (this.magics) code = this.magics.transform(code);
+    const compiled = compileCell(code);
+    log(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
+    rememberCell(filename, compiled);
+    const script = this.runtime.compile(compiled.js, filename);
+    const group = filename.replace(/\.ts$/, '');
+    const abort = new AbortController();
+    this.runtime.onInterrupt = () => {
+      abort.abort(new KeyboardInterrupt());
+      try {
+        this.engine?.flow?.cancelGroup?.(group);
+      } catch (e) {
+        log('cancelGroup failed:', e);
+      }
+    };
+    if (this.magics) {
+      this.runtime.scope[MAGIC_GLOBAL] = this.magics.bind({
+        out,
+        scope: this.runtime.scope,
+        signal: abort.signal,
+        executionCount: out.executionCount,
+        evaluate: (src: string) => this.evaluateCode(src, out, `${group}-magic-${++this.seq}.ts`),
+      });
+    }
+    const go = () => this.runtime.run(script, out);
+    const result = (await (this.engine?.runInGroup ? this.engine.runInGroup(group, go) : go())) as unknown[] | undefined;
+    return Array.isArray(result) ? result[0] : undefined;
+  }
+
+  /** Runs TypeScript like a cell body (for magics) and resolves with its last expression's value. */
+  private async evaluateCode(src: string, out: CellOutput, filename: string): Promise<unknown> {
+    const compiled = compileCell(src);
+    rememberCell(filename, compiled);
+    const r = (await this.runtime.als.run(out, () => this.runtime.call(this.runtime.compile(compiled.js, filename)))) as unknown[] | undefined;
+    return Array.isArray(r) ? r[0] : undefined;
+  }
+
+  private userExpressions(exprs: Record<string, string> | undefined): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    for (const [k, expr] of Object.entries(exprs ?? {})) {
+      try {
+        result[k] = { status: 'ok', data: toBundle(this.runtime.evaluate(String(expr))), metadata: {} };
+      } catch (e) {
+        result[k] = { status: 'error', ...errorContent(e) };
+      }
+    }
+    return result;
+  }
+
+  history(c: { hist_access_type?: string; n?: number; pattern?: string; output?: boolean }): unknown[] {
+    let h = this.entries.slice();
+    if (c.hist_access_type === 'search' && c.pattern) {
+      const re = new RegExp('^' + c.pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+      h = h.filter((e) => re.test(e[2]));
+    }
+    if (c.n && c.hist_access_type !== 'range') h = h.slice(-c.n);
+    return c.output ? h.map(([s, l, src]) => [s, l, [src, null]]) : h;
+  }
+
+  /** For completion/inspection: the user's global object. */
+  get scope(): Record<string, any> {
+    return this.runtime.scope;
+  }
+}
+
+export type { Header };

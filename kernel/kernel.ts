@@ -1,0 +1,186 @@
+// Sockets and message dispatch. Shell requests run one at a time, in order; control runs on its own thread.
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import * as zmq from 'zeromq';
+import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
+import { decode, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
+import { Executor } from './executor';
+import { complete } from './complete';
+import { isComplete } from './is-complete';
+import { inspectAt } from './inspect';
+import { log, logDebug } from './log';
+
+const pkg = require('../../package.json');
+
+export class Kernel {
+  private readonly session = randomUUID();
+  private readonly signer: Signer;
+  private readonly shell = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
+  private readonly iopub = new zmq.Publisher({ maxMessageSize: MAX_MESSAGE_BYTES });
+  private readonly stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
+  private control!: Worker;
+  private readonly queue: { msg: Message; socket: 'shell' | 'control' }[] = [];
+  private processing = false;
+  private aborting = false;
+  private iopubSending: Promise<unknown> = Promise.resolve();
+  private shellSending: Promise<unknown> = Promise.resolve();
+  readonly executor: Executor;
+
+  constructor(private readonly conn: ConnectionInfo) {
+    this.signer = new Signer(conn.key, conn.signature_scheme);
+    this.executor = new Executor((t, c, p) => this.publish(t, c, p));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([
+      this.shell.bind(endpoint(this.conn, this.conn.shell_port)),
+      this.iopub.bind(endpoint(this.conn, this.conn.iopub_port)),
+      this.stdin.bind(endpoint(this.conn, this.conn.stdin_port)),
+      this.startControl(),
+    ]);
+    this.publish('status', { execution_state: 'starting' }, {});
+    void this.receive();
+    void this.executor.init();
+  }
+
+  private startControl(): Promise<void> {
+    this.control = new Worker(path.join(__dirname, 'control-worker.js'), { workerData: { conn: this.conn, session: this.session } });
+    this.control.unref();
+    return new Promise((resolve, reject) => {
+      this.control.on('message', (m: { kind: string; frames?: Uint8Array[]; error?: string }) => {
+        if (m.kind === 'ready') resolve();
+        else if (m.kind === 'failed') reject(new Error(m.error));
+        else if (m.kind === 'control') this.accept(m.frames!.map((f) => Buffer.from(f)), 'control');
+      });
+      this.control.on('error', (e) => log('control worker error:', e));
+    });
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const frames of this.shell) this.accept(frames, 'shell');
+    } catch (e) {
+      if (!this.shell.closed) log('shell receive failed:', e);
+    }
+  }
+
+  private accept(frames: Buffer[], socket: 'shell' | 'control'): void {
+    let msg: Message;
+    try {
+      msg = decode(frames, this.signer);
+    } catch (e) {
+      log(`${socket}: dropped message:`, e instanceof WireError ? e.message : e);
+      return;
+    }
+    // Control requests jump the queue (spec: control is not blocked by queued shell requests).
+    if (socket === 'control') this.queue.unshift({ msg, socket });
+    else this.queue.push({ msg, socket });
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    while (this.queue.length) {
+      const { msg, socket } = this.queue.shift()!;
+      try {
+        await this.handle(msg, socket);
+      } catch (e) {
+        log(`handling ${msg.header.msg_type} failed:`, (e as Error)?.stack ?? e);
+      }
+      if (!this.queue.length) await new Promise((r) => setImmediate(r));
+    }
+    this.aborting = false;
+    this.processing = false;
+  }
+
+  publish(msgType: string, content: unknown, parent: Partial<Header>): void {
+    const frames = encode(this.signer, [Buffer.from(msgType)], makeHeader(msgType, this.session), parent, content);
+    this.iopubSending = this.iopubSending.then(() => this.iopub.send(frames)).catch((e) => log('iopub send failed:', e.message));
+  }
+
+  private reply(msg: Message, socket: 'shell' | 'control', msgType: string, content: unknown): void {
+    const frames = encode(this.signer, msg.identities, makeHeader(msgType, this.session), msg.header, content);
+    if (socket === 'control') this.control.postMessage({ kind: 'send', frames });
+    else this.shellSending = this.shellSending.then(() => this.shell.send(frames)).catch((e) => log('shell send failed:', e.message));
+  }
+
+  private async handle(msg: Message, socket: 'shell' | 'control'): Promise<void> {
+    const type = msg.header.msg_type;
+    const c = msg.content;
+    logDebug('recv', socket, type);
+    this.publish('status', { execution_state: 'busy' }, msg.header);
+    try {
+      switch (type) {
+        case 'kernel_info_request':
+          return this.reply(msg, socket, 'kernel_info_reply', this.kernelInfo());
+        case 'execute_request': {
+          if (this.aborting) {
+            return this.reply(msg, socket, 'execute_reply', { status: 'aborted', execution_count: this.executor.count });
+          }
+          const r = await this.executor.execute(msg);
+          if (r.status === 'error' && c.stop_on_error !== false) this.aborting = true;
+          return this.reply(msg, socket, 'execute_reply', r);
+        }
+        case 'complete_request':
+          return this.reply(msg, socket, 'complete_reply', complete(this.executor, String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+        case 'inspect_request':
+          return this.reply(msg, socket, 'inspect_reply', inspectAt(this.executor, String(c.code ?? ''), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0)));
+        case 'is_complete_request':
+          return this.reply(msg, socket, 'is_complete_reply', isComplete(String(c.code ?? '')));
+        case 'comm_info_request':
+          return this.reply(msg, socket, 'comm_info_reply', { status: 'ok', comms: {} });
+        case 'history_request':
+          return this.reply(msg, socket, 'history_reply', { status: 'ok', history: this.executor.history(c) });
+        case 'shutdown_request':
+          this.reply(msg, socket, 'shutdown_reply', { status: 'ok', restart: !!c.restart });
+          return this.shutdown();
+        case 'interrupt_request': // normally answered by the control thread; here if sent on shell
+          this.executor.runtime.interruptRunning('shell message');
+          return this.reply(msg, socket, 'interrupt_reply', { status: 'ok' });
+        case 'debug_request':
+          return this.reply(msg, socket, 'debug_reply', {});
+        default:
+          log(`ignoring unknown message type ${JSON.stringify(type).slice(0, 80)} on ${socket}`);
+      }
+    } finally {
+      this.publish('status', { execution_state: 'idle' }, msg.header);
+    }
+  }
+
+  kernelInfo() {
+    return {
+      status: 'ok',
+      protocol_version: PROTOCOL_VERSION,
+      implementation: 'flowbook',
+      implementation_version: pkg.version,
+      language_info: {
+        name: 'typescript',
+        version: require('typescript').version,
+        file_extension: '.ts',
+        mimetype: 'text/typescript',
+        codemirror_mode: { name: 'javascript', typescript: true },
+        pygments_lexer: 'typescript',
+      },
+      banner: `flowbook ${pkg.version}: TypeScript ${require('typescript').version} on Node ${process.version}, with an async workflow engine (flow)`,
+      help_links: [
+        { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
+        { text: 'Node.js API', url: 'https://nodejs.org/api/' },
+      ],
+      debugger: false,
+    };
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.shellSending;
+    await this.iopubSending;
+    await new Promise((r) => setTimeout(r, 50)); // let zeromq flush the reply and the control thread send its copy
+    this.control.postMessage({ kind: 'close' });
+    this.shell.close();
+    this.iopub.close();
+    this.stdin.close();
+    await this.control.terminate();
+    process.exit(0);
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Kernel entry: `node dist/kernel/main.js <connection_file>` (the kernelspec's argv).
+import { readConnection } from './connection';
+import { Kernel } from './kernel';
+import { log } from './log';
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: main.js <connection_file>');
+  process.exit(2);
+}
+const t0 = performance.now();
+const kernel = new Kernel(readConnection(file));
+kernel.start().then(
+  () => log(`kernel ready in ${(performance.now() - t0).toFixed(0)} ms (pid ${process.pid})`),
+  (e) => {
+    log('kernel failed to start:', e?.stack ?? e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,150 @@
+// The user's realm: a vm context with its own microtask queue, so that every piece of user code (the cell body,
+// code after an await, promise callbacks) runs inside runInContext(..., { breakOnSigint: true }) and can be
+// interrupted, even `await sleep(); while (true) {}`.
+// Mechanism chosen from measurements (docs/kernel.md): microtaskMode 'afterEvaluate' + a drain after each
+// macrotask (an async hook's `after` schedules one setImmediate drain); draining costs ~1 us, ~50 us with
+// breakOnSigint, so breakOnSigint is only used while a cell runs. The signal comes from the control thread
+// (interrupt_request) or from outside (SIGINT). An awaited promise that never settles is ended by racing the cell
+// against its interrupt. Inspector terminateExecution was rejected: it crashes Node 20.
+import * as vm from 'node:vm';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
+import { currentId, popTo } from './async-stack';
+import { IMPORT_DEFAULT_NAME } from './transpile';
+import { log } from './log';
+
+export class KeyboardInterrupt extends Error {
+  override name = 'KeyboardInterrupt';
+  constructor() {
+    super('interrupted by the user');
+  }
+}
+
+export interface RunningCell {
+  interrupt(): void;
+}
+
+const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+
+export class Runtime<Store extends object> {
+  readonly als = new AsyncLocalStorage<Store>();
+  readonly context: vm.Context;
+  readonly scope: Record<string, any>;
+  private running: RunningCell | null = null;
+  private drainScheduled = false;
+  private readonly drainScript = new vm.Script('');
+  private readonly invokeScript = new vm.Script('globalThis.__flowbook_invoke()', { filename: 'flowbook-runner' });
+
+  constructor(cwd = process.cwd()) {
+    const req = createRequire(path.join(cwd, '[notebook]'));
+    const sandbox: Record<string, unknown> = {
+      require: req,
+      module: { exports: {}, require: req },
+      exports: {},
+      __filename: path.join(cwd, '[notebook]'),
+      __dirname: cwd,
+      [IMPORT_DEFAULT_NAME]: (m: any) => (m && m.__esModule && 'default' in m ? m.default : m),
+    };
+    this.context = vm.createContext(sandbox, { name: 'flowbook', microtaskMode: 'afterEvaluate' });
+    this.scope = vm.runInContext('globalThis', this.context);
+    // Host globals the fresh realm lacks (process, Buffer, timers, fetch, URL, ...).
+    for (const k of Object.getOwnPropertyNames(globalThis)) {
+      if (!(k in this.scope)) Object.defineProperty(this.scope, k, Object.getOwnPropertyDescriptor(globalThis, k)!);
+    }
+    this.scope.global = this.scope;
+    this.scope.console = console; // V8's context console prints nowhere; the host's is routed per cell
+    createHook({ after: () => this.scheduleDrain() }).enable();
+    process.on('SIGINT', () => this.interruptRunning('signal'));
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      try {
+        this.exec(this.drainScript);
+      } catch (e) {
+        if ((e as any)?.code !== INTERRUPTED) log('drain:', e);
+      }
+    });
+  }
+
+  /** Runs a script in the context; an interrupt (SIGINT during it) ends the running cell. */
+  exec(script: vm.Script): any {
+    const id = currentId();
+    try {
+      return script.runInContext(this.context, this.running ? { breakOnSigint: true } : undefined);
+    } catch (e) {
+      if ((e as any)?.code === INTERRUPTED) {
+        popTo(id);
+        this.interruptRunning('breakOnSigint');
+      }
+      throw e;
+    }
+  }
+
+  compile(js: string, filename: string): vm.Script {
+    return new vm.Script(js, {
+      filename,
+      importModuleDynamically: (vm.constants as any)?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+  }
+
+  /**
+   * Runs a compiled cell under `store` (output routing). Resolves with the cell's value, rejects with its error
+   * or KeyboardInterrupt.
+   */
+  run(script: vm.Script, store: Store): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        if (this.running === cell) this.running = null;
+        f();
+      };
+      const cell: RunningCell = { interrupt: () => finish(() => reject(new KeyboardInterrupt())) };
+      this.running = cell;
+      this.als.run(store, () => {
+        try {
+          const fn = script.runInContext(this.context) as () => PromiseLike<unknown>;
+          this.scope.__flowbook_invoke = () => {
+            fn().then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
+          };
+          this.exec(this.invokeScript);
+        } catch (e) {
+          finish(() => reject((e as any)?.code === INTERRUPTED ? new KeyboardInterrupt() : e));
+        }
+      });
+    });
+  }
+
+  /** Runs a compiled cell (an async arrow) without the interrupt bookkeeping: for magics' evaluate(). */
+  call(script: vm.Script): Promise<unknown> {
+    const fn = script.runInContext(this.context) as () => PromiseLike<unknown>;
+    return new Promise((resolve, reject) => {
+      this.scope.__flowbook_invoke = () => fn().then(resolve, reject);
+      this.exec(this.invokeScript);
+    });
+  }
+
+  /** Evaluates an expression synchronously (user_expressions, completion of `obj.`). */
+  evaluate(expr: string): unknown {
+    return this.exec(new vm.Script(expr, { filename: 'expr' }));
+  }
+
+  interruptRunning(how: string): void {
+    if (!this.running) return;
+    log('interrupt via', how);
+    this.onInterrupt?.();
+    this.running.interrupt();
+  }
+
+  isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  onInterrupt?: () => void;
+}

@@ -1,0 +1,90 @@
+// Jupyter wire protocol 5.3: frames [ids..., "<IDS|MSG>", hmac, header, parent, metadata, content, buffers...].
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+
+export const PROTOCOL_VERSION = '5.3';
+const DELIM = '<IDS|MSG>';
+
+export interface Header {
+  msg_id: string;
+  session: string;
+  username: string;
+  date: string;
+  msg_type: string;
+  version: string;
+}
+
+export interface Message {
+  identities: Buffer[];
+  header: Header;
+  parent_header: Partial<Header>;
+  metadata: Record<string, unknown>;
+  content: any;
+  buffers: Buffer[];
+}
+
+export class Signer {
+  private readonly algo: string | null;
+  constructor(private readonly key: string, scheme = 'hmac-sha256') {
+    // An empty key means unsigned messages (spec); only hmac-sha256 is accepted otherwise.
+    if (!key) this.algo = null;
+    else if (scheme === 'hmac-sha256') this.algo = 'sha256';
+    else throw new Error(`unsupported signature_scheme ${scheme}`);
+  }
+
+  sign(parts: Buffer[]): string {
+    if (!this.algo) return '';
+    const h = createHmac(this.algo, this.key);
+    for (const p of parts) h.update(p);
+    return h.digest('hex');
+  }
+
+  verify(signature: Buffer, parts: Buffer[]): boolean {
+    if (!this.algo) return true;
+    const expected = Buffer.from(this.sign(parts), 'utf8');
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
+  }
+}
+
+export class WireError extends Error {}
+
+/** Parses and verifies raw frames; throws WireError for anything malformed or badly signed. */
+export function decode(frames: Buffer[], signer: Signer): Message {
+  const i = frames.findIndex((f) => f.length === DELIM.length && f.toString() === DELIM);
+  if (i < 0 || frames.length < i + 6) throw new WireError('malformed message: no delimiter or too few frames');
+  const [sig, h, p, m, c] = frames.slice(i + 1, i + 6);
+  if (!signer.verify(sig, [h, p, m, c])) throw new WireError('bad signature');
+  let parsed: unknown[];
+  try {
+    parsed = [h, p, m, c].map((b) => JSON.parse(b.toString('utf8')));
+  } catch (e) {
+    throw new WireError(`malformed JSON: ${(e as Error).message}`);
+  }
+  const [header, parent, metadata, content] = parsed as [Header, any, any, any];
+  if (!header || typeof header !== 'object' || typeof header.msg_type !== 'string') {
+    throw new WireError('malformed header');
+  }
+  return {
+    identities: frames.slice(0, i),
+    header,
+    parent_header: parent ?? {},
+    metadata: metadata ?? {},
+    content: content ?? {},
+    buffers: frames.slice(i + 6),
+  };
+}
+
+export function makeHeader(msg_type: string, session: string): Header {
+  return { msg_id: randomUUID(), session, username: 'kernel', date: new Date().toISOString(), msg_type, version: PROTOCOL_VERSION };
+}
+
+export function encode(
+  signer: Signer,
+  identities: Buffer[],
+  header: Header,
+  parent: Partial<Header>,
+  content: unknown,
+  metadata: Record<string, unknown> = {},
+): Buffer[] {
+  const parts = [header, parent, metadata, content].map((x) => Buffer.from(JSON.stringify(x), 'utf8'));
+  return [...identities, Buffer.from(DELIM), Buffer.from(signer.sign(parts)), ...parts];
+}
