@@ -47,8 +47,13 @@ async function main(): Promise<void> {
   parentPort!.on('message', (m: { kind: string; frames?: Buffer[] }) => {
     if (m.kind === 'send' && m.frames) send(m.frames.map((f) => Buffer.from(f)));
     if (m.kind === 'close') {
-      control.close();
-      hb.close();
+      // Close our sockets here, on their own thread, then end the thread: terminating it from outside while
+      // zeromq sockets are open aborts the process (Napi::Error).
+      void sending.finally(() => {
+        control.close();
+        hb.close();
+        setImmediate(() => process.exit(0));
+      });
     }
   });
   parentPort!.postMessage({ kind: 'ready' });

@@ -24,6 +24,7 @@ export class Executor {
   count = 0;
   private seq = 0;
   private readonly entries: [number, number, string][] = [];
+  private readonly outputs = new Map<number, string>();
   magics: Magics | null = null;
   private engine: Engine | null = null;
   private ready: Promise<void> | null = null;
@@ -33,6 +34,8 @@ export class Executor {
     const current = () => this.runtime.als.getStore();
     routeProcessOutput(current);
     this.runtime.scope.display = makeDisplay(current);
+    // page(x): the pager payload of execute_reply (like IPython's `x?`).
+    this.runtime.scope.page = (v: unknown) => current()?.payload.push({ source: 'page', data: toBundle(v), start: 0 });
     // Background failures go to the cell whose code started the work (its ALS store), else the latest cell.
     process.on('uncaughtException', (err) => this.background(err, current()));
     process.on('unhandledRejection', (reason, promise) =>
@@ -74,9 +77,13 @@ export class Executor {
     try {
       const value = await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`);
       this.notebook.addCell(code);
-      if (value !== undefined) out.send('execute_result', { execution_count: n, data: toBundle(value), metadata: {} });
+      if (value !== undefined) {
+        const data = toBundle(value);
+        if (storeHistory) this.outputs.set(n, String(data['text/plain']));
+        out.send('execute_result', { execution_count: n, data, metadata: {} });
+      }
       out.flush();
-      return { status: 'ok', execution_count: n, payload: [], user_expressions: this.userExpressions(c.user_expressions) };
+      return { status: 'ok', execution_count: n, payload: out.payload, user_expressions: this.userExpressions(c.user_expressions) };
     } catch (err) {
       const content = errorContent(err);
       out.send('error', content);
@@ -134,14 +141,21 @@ export class Executor {
     return result;
   }
 
-  history(c: { hist_access_type?: string; n?: number; pattern?: string; output?: boolean }): unknown[] {
+  /** history_request: tail, range and search (glob pattern, unique, n), over this session's cells. */
+  history(c: { hist_access_type?: string; n?: number; pattern?: string; output?: boolean; unique?: boolean; start?: number; stop?: number }): unknown[] {
     let h = this.entries.slice();
-    if (c.hist_access_type === 'search' && c.pattern) {
-      const re = new RegExp('^' + c.pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+    if (c.hist_access_type === 'range') h = h.filter(([, line]) => line >= (c.start ?? 0) && (c.stop === undefined || c.stop === null || line < c.stop));
+    if (c.hist_access_type === 'search') {
+      const glob = (c.pattern ?? '*').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+      const re = new RegExp(`^${glob}$`, 's');
       h = h.filter((e) => re.test(e[2]));
+      if (c.unique) {
+        const seen = new Set<string>();
+        h = h.reverse().filter((e) => !seen.has(e[2]) && seen.add(e[2])).reverse();
+      }
     }
     if (c.n && c.hist_access_type !== 'range') h = h.slice(-c.n);
-    return c.output ? h.map(([s, l, src]) => [s, l, [src, null]]) : h;
+    return c.output ? h.map(([s, l, src]) => [s, l, [src, this.outputs.get(l) ?? null]]) : h;
   }
 
   /** For completion/inspection: the user's global object. */

@@ -176,11 +176,12 @@ export class Kernel {
     await this.shellSending;
     await this.iopubSending;
     await new Promise((r) => setTimeout(r, 50)); // let zeromq flush the reply and the control thread send its copy
+    const exited = new Promise((r) => this.control.once('exit', r));
     this.control.postMessage({ kind: 'close' });
     this.shell.close();
     this.iopub.close();
     this.stdin.close();
-    await this.control.terminate();
+    await exited;
     process.exit(0);
   }
 }

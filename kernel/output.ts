@@ -10,6 +10,8 @@ const FLUSH_BYTES = 64 * 1024;
 export class CellOutput implements DisplaySink {
   private buf: { name: 'stdout' | 'stderr'; text: string } | null = null;
   private scheduled = false;
+  /** execute_reply payloads (the pager). */
+  readonly payload: unknown[] = [];
 
   constructor(
     private readonly publish: Publish,
