@@ -67,6 +67,9 @@ export function runSbatch(task: TaskSpec, job: AgentJob, sbatchArgs: string[], h
       if (!rcText && !fallback) return;
       finished = true;
       watcher.close();
+      // The script wrote rc and is exiting: the `sbatch --wait` fallback (it polls) is no longer needed.
+      // SIGKILL, because sbatch could treat a catchable signal as a reason to cancel the job.
+      if (!fallback) child.kill('SIGKILL');
       try {
         if (cancelled) throw new Error('cancelled');
         const err = read('err');

@@ -18,6 +18,7 @@ import { checkController, slurmCmd } from './slurm-cli';
 import { Pilot, PilotLostError, type AgentJob } from './slurm-pilot';
 import { encodeValue } from './slurm-protocol';
 import { runSbatch, type SbatchRun } from './slurm-sbatch';
+import { SrunCommand } from './slurm-step';
 
 export type SlurmMode = 'pilot' | 'srun' | 'sbatch';
 
@@ -36,7 +37,7 @@ export interface SlurmOptions {
   maxConcurrent?: number;
 }
 
-type Active = Pilot | SbatchRun;
+type Active = Pilot | SbatchRun | SrunCommand;
 
 export class SlurmExecutionBackend implements Backend {
   readonly name = 'slurm';
@@ -77,8 +78,7 @@ export class SlurmExecutionBackend implements Backend {
       if (!extra.length) return this.runOnPilot(task.id, job, once);
       const pilot = await this.pickPilot();
       // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
-      const step = this.single(['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, task);
-      return this.track(task.id, step, step.run(job, once));
+      return this.runOwn(task, job, ['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, once);
     }
     await this.slot(task.id);
     try {
@@ -88,8 +88,7 @@ export class SlurmExecutionBackend implements Backend {
         run.submitted.then((id) => this.ourJobs.add(id), () => {});
         return await run.result;
       }
-      const single = this.single([...this.resourceArgs(this.cpusPerTask), ...extra], true, task);
-      return await this.track(task.id, single, single.run(job, once));
+      return await this.runOwn(task, job, [...this.resourceArgs(this.cpusPerTask), ...extra], true, once);
     } finally {
       this.active.delete(task.id);
       this.release();
@@ -190,11 +189,17 @@ export class SlurmExecutionBackend implements Backend {
     return pilot;
   }
 
-  private single(srunArgs: string[], ownJob: boolean, task: TaskSpec): Pilot {
+  /** One task as its own srun job or step: bash directly for executables, a one-slot agent for functions. */
+  private runOwn(task: TaskSpec, job: AgentJob, srunArgs: string[], ownJob: boolean, hooks: SubmitHooks): Promise<unknown> {
     const env = { ...process.env, ...task.env };
+    if (job.type === 'exec') {
+      const c = new SrunCommand({ srunArgs, ownJob, command: job.command, cwd: job.cwd, env, hooks });
+      if (ownJob) c.started.then((id) => this.ourJobs.add(id));
+      return this.track(task.id, c, c.result);
+    }
     const p = new Pilot({ srunArgs, slots: 1, ownJob, singleUse: true, cwd: task.cwd, env });
     if (ownJob) p.started.then(() => this.ourJobs.add(p.jobId), () => {});
-    return p;
+    return this.track(task.id, p, p.run(job, hooks));
   }
 
   private async track(id: string, a: Active, result: Promise<unknown>): Promise<unknown> {
