@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import type { Backend, SubmitHooks, TaskSpec } from './backend';
 import type { Executor } from './executor';
 import { ProcessRunner } from './processes';
+import { RUNS_INLINE } from './inline';
 import { TaskCancelledError } from '../engine/errors';
 
 export interface ConcurrentOptions {
@@ -19,10 +20,16 @@ export interface ConcurrentOptions {
   killGraceMs?: number;
 }
 
+interface InLoopJob {
+  task: TaskSpec;
+  reject: (e: unknown) => void;
+}
+
 export class ConcurrentExecutionBackend implements Backend {
   readonly name: string;
   private readonly processes: ProcessRunner;
-  private readonly inLoop = new Map<string, (e: unknown) => void>();
+  /** Running in-loop tasks (cancel scans it: rare, so the per-task path stays a Set add/delete). */
+  private readonly inLoop = new Set<InLoopJob>();
   private closed = false;
 
   constructor(
@@ -32,6 +39,11 @@ export class ConcurrentExecutionBackend implements Backend {
     this.name = executor ? executor.kind : 'async';
     const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     this.processes = new ProcessRunner(opts.maxProcesses ?? cpus, opts.killGraceMs ?? 1000);
+  }
+
+  /** Without an executor, the engine may call function tasks directly (see inline.ts). */
+  get [RUNS_INLINE](): boolean {
+    return !this.executor;
   }
 
   async init(): Promise<void> {
@@ -50,18 +62,22 @@ export class ConcurrentExecutionBackend implements Backend {
       return Promise.reject(err);
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
-    const id = task.id;
+    const running = this.inLoop;
     return new Promise((resolve, reject) => {
-      this.inLoop.set(id, reject);
-      result.then(resolve, reject);
-    }).finally(() => this.inLoop.delete(id));
+      const job: InLoopJob = { task, reject };
+      running.add(job);
+      result.then(
+        (v) => (running.delete(job), resolve(v)),
+        (e) => (running.delete(job), reject(e)),
+      );
+    });
   }
 
   cancel(id: string): boolean {
-    const reject = this.inLoop.get(id);
-    if (reject) {
-      this.inLoop.delete(id);
-      reject(new TaskCancelledError(id));
+    for (const job of this.inLoop) {
+      if (job.task.id !== id) continue;
+      this.inLoop.delete(job);
+      job.reject(new TaskCancelledError(job.task.name));
       return true;
     }
     return this.processes.cancel(id) || (this.executor?.cancel(id) ?? false);

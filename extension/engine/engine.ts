@@ -6,6 +6,7 @@
 import type { Backend } from '../backends/backend';
 import { ConcurrentExecutionBackend } from '../backends/concurrent';
 import { NoopExecutionBackend } from '../backends/noop';
+import { runsInline } from '../backends/inline';
 import type { TaskEvent } from './events';
 import { TaskFuture } from './future';
 import { Scheduler, type Slot, type TaskDef, type TaskOptions } from './scheduler';
@@ -74,7 +75,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
 
   private makeSlot(name: string, backend: Backend, registered: boolean): Slot {
     const target = this.dryRunBackend ?? backend;
-    return { name, backend: target, assigned: 0, registered, retired: false };
+    return { name, backend: target, assigned: 0, registered, retired: false, inline: runsInline(target) };
   }
 
   /** A function task: each call returns a TaskFuture of its (awaited) return value. */

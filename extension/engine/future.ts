@@ -122,9 +122,16 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   }
 }
 
+/** @internal Notified when a future settles, without allocating promises. */
+export interface Waiter {
+  settled(f: TaskFuture<any>): void;
+}
+
 /** @internal What the scheduler tracks for a task until it settles. */
 export class TaskRun {
   dependents: TaskFuture<any>[] | null = null;
+  /** Engine-internal listeners (gather): one, or several. */
+  waiters: Waiter | Waiter[] | null = null;
   /** Unresolved dependencies. */
   waiting = 0;
   /** The args held futures/promises to substitute. */

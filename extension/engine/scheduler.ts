@@ -7,7 +7,7 @@
  */
 import type { Backend, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
-import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock } from './future';
+import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock, type Waiter } from './future';
 import { scanArgs, substitute } from './args';
 import { flowContext, type FlowContext } from './context';
 import {
@@ -48,6 +48,8 @@ export interface Slot {
   /** Registered by name (kept when another default is set). */
   registered: boolean;
   retired: boolean;
+  /** The backend runs function tasks in this event loop: the engine calls them directly. */
+  inline: boolean;
   closing?: Promise<void>;
 }
 
@@ -66,7 +68,7 @@ class AttemptHooks implements SubmitHooks {
 }
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
 const noop = (): void => {};
-const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false };
+const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false, inline: false };
 
 export abstract class Scheduler implements FutureOwner {
   protected listeners: Listener[] = [];
@@ -87,7 +89,13 @@ export abstract class Scheduler implements FutureOwner {
     this.all.push(f);
     ctx?.adopt?.(f);
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
-    scanArgs(args, (dep) => this.addDependency(f, dep));
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a === 'object' && a !== null) {
+        scanArgs(args, (dep) => this.addDependency(f, dep));
+        break;
+      }
+    }
     if (f.state === 'PENDING' && f._s!.waiting === 0) this.ready(f);
     return f;
   }
@@ -119,9 +127,11 @@ export abstract class Scheduler implements FutureOwner {
 
   /** All dependencies are met: build the backend spec and submit the first attempt. */
   private ready(f: TaskFuture<any>): void {
-    const def = f._s!.def as TaskDef;
-    const args = f._s!.hadDeps ? substitute(f._s!.args, f._s!.promiseValues) : f._s!.args;
+    const run = f._s!;
+    const def = run.def as TaskDef;
+    const args = run.hadDeps ? (run.args = substitute(run.args, run.promiseValues)) : run.args;
     if (def.kind === 'block') return this.runBlock(f, def, args);
+    if (def.kind === 'function' && (run.slot as Slot).inline) return this.submitAttempt(f);
     let command: unknown;
     if (def.kind === 'executable') {
       try {
@@ -154,13 +164,15 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private submitAttempt(f: TaskFuture<any>): void {
-    const spec = f._s!.spec as TaskSpec;
+    const run = f._s!;
     const attempt = f.attempts.length + 1;
-    spec.attempt = attempt;
-    const submitted = attempt === 1 && !f._s!.hadDeps ? f.submitted : performance.now();
+    const submitted = attempt === 1 && !run.hadDeps ? f.submitted : performance.now();
     const rec: AttemptRecord = { attempt, submitted, state: 'PENDING', started: undefined, finished: undefined };
     if (attempt === 1) f.attempts = [rec];
     else f.attempts.push(rec);
+    if (!run.spec) return this.runInline(f, attempt);
+    const spec = run.spec as TaskSpec;
+    spec.attempt = attempt;
     const hooks = new AttemptHooks(this, f, attempt);
     let p: Promise<unknown>;
     try {
@@ -169,6 +181,21 @@ export abstract class Scheduler implements FutureOwner {
       p = Promise.reject(err);
     }
     p.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
+  }
+
+  /** In-loop function: call it here. Results settle in a microtask so long sync chains cannot recurse. */
+  private runInline(f: TaskFuture<any>, attempt: number): void {
+    const run = f._s!;
+    this.onStarted(f, attempt);
+    let r: unknown;
+    try {
+      r = (run.def as TaskDef).fn(...run.args);
+    } catch (err) {
+      queueMicrotask(() => this.onError(f, attempt, err));
+      return;
+    }
+    if (r instanceof Promise) r.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
+    else queueMicrotask(() => this.onResult(f, attempt, r));
   }
 
   private onStarted(f: TaskFuture<any>, attempt: number): void {
@@ -192,6 +219,8 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private cancelOnBackend(f: TaskFuture<any>): void {
+    // An in-loop function cannot be stopped: settle it now and drop its eventual result.
+    if (!f._s!.spec) return this.onError(f, f.attempts.length, new TaskCancelledError(f.name));
     try {
       const r = (f._s!.slot as Slot).backend.cancel(f.id);
       if (r instanceof Promise) r.catch(noop);
@@ -246,6 +275,8 @@ export abstract class Scheduler implements FutureOwner {
     slot.assigned--;
     if (slot.retired) this.maybeRetire(slot);
     if (this.listeners.length !== 0) this.emit(f, state, now);
+    const w = run.waiters;
+    if (w) for (const x of Array.isArray(w) ? w : [w]) x.settled(f);
     const deps = run.dependents;
     if (!deps) return null;
     let failed: Array<[TaskFuture<any>, TaskFuture<any>]> | null = null;
@@ -296,6 +327,40 @@ export abstract class Scheduler implements FutureOwner {
     this.closeAttempt(f, 1, state, now, state === 'DONE' ? undefined : value);
     f._s!.children = null;
     this.finish(f, state, value, now);
+  }
+
+  /**
+   * Like Promise.all for futures (plain values and promises allowed too), but futures notify it directly:
+   * no promise per future, which matters with 100k of them. Rejects with the first failure.
+   */
+  gather<T extends readonly unknown[] | []>(items: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+    return new Promise((resolve, reject) => {
+      let left = 1;
+      let failed = false;
+      const fail = (err: unknown) => {
+        if (!failed) (failed = true), reject(err);
+      };
+      const one = () => {
+        if (--left === 0 && !failed) resolve(out.map((x) => (x instanceof TaskFuture ? x.value : x)) as any);
+      };
+      const waiter: Waiter = { settled: (f) => (f.state === 'DONE' ? one() : fail(f.error)) };
+      const values = items as readonly unknown[];
+      const out = values.slice();
+      for (let i = 0; i < values.length; i++) {
+        const x = values[i];
+        if (x instanceof TaskFuture) {
+          if (x.state === 'DONE') continue;
+          if (x.done) return fail(x.error);
+          left++;
+          const run = x._s!;
+          run.waiters = run.waiters === null ? waiter : Array.isArray(run.waiters) ? [...run.waiters, waiter] : [run.waiters, waiter];
+        } else if (x !== null && typeof (x as PromiseLike<unknown>)?.then === 'function') {
+          left++;
+          Promise.resolve(x).then((v) => ((out[i] = v), one()), fail);
+        }
+      }
+      one();
+    });
   }
 
   cancelTask(f: TaskFuture<any>): boolean {

@@ -11,29 +11,38 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 async function noopTasks(n: number): Promise<{ row: BenchRow; data: Record<string, number> }> {
   const raw = async () => undefined;
-  await Promise.all(Array.from({ length: 1000 }, () => raw())); // warm-up
-  let t = now();
-  await Promise.all(Array.from({ length: n }, () => raw()));
-  const rawMs = now() - t;
   await using flow = await WorkflowEngine.create();
   const noop = flow.functionTask(async () => undefined);
-  await Promise.all(Array.from({ length: 1000 }, () => noop()));
-  flow.clearFinished();
-  t = now();
-  const fs: TaskFuture<undefined>[] = new Array(n);
-  for (let i = 0; i < n; i++) fs[i] = noop();
-  await Promise.all(fs);
-  const flowMs = now() - t;
-  const rate = n / (flowMs / 1000);
-  const overheadUs = ((flowMs - rawMs) * 1000) / n;
+  const best = { raw: Infinity, all: Infinity, gather: Infinity };
+  // Best of 3 rounds each, interleaved: the machine is shared, and the minimum is the least disturbed.
+  for (let round = 0; round < 3; round++) {
+    let t = now();
+    await Promise.all(Array.from({ length: n }, () => raw()));
+    best.raw = Math.min(best.raw, now() - t);
+    t = now();
+    const fs: TaskFuture<undefined>[] = new Array(n);
+    for (let i = 0; i < n; i++) fs[i] = noop();
+    await Promise.all(fs);
+    best.all = Math.min(best.all, now() - t);
+    flow.clearFinished();
+    t = now();
+    const gs: TaskFuture<undefined>[] = new Array(n);
+    for (let i = 0; i < n; i++) gs[i] = noop();
+    await flow.gather(gs);
+    best.gather = Math.min(best.gather, now() - t);
+    flow.clearFinished();
+  }
+  const rate = n / (best.gather / 1000);
+  const rateAll = n / (best.all / 1000);
+  const overheadUs = ((best.gather - best.raw) * 1000) / n;
   return {
     row: {
       case: `${n / 1000}k no-op function tasks, in-loop`,
-      flowbook: `${fmt(rate)} tasks/s (${fmt(overheadUs, 2)} µs/task overhead)`,
-      baseline: `raw Promise.all ${fmt(n / (rawMs / 1000))}/s`,
-      ratio: fmt(rawMs / flowMs, 3), goal: '≥ 250k tasks/s', met: rate >= 250_000,
+      flowbook: `flow.gather ${fmt(rate)} tasks/s (${fmt(overheadUs, 2)} µs/task overhead); Promise.all ${fmt(rateAll)}/s`,
+      baseline: `raw Promise.all ${fmt(n / (best.raw / 1000))}/s`,
+      ratio: fmt(best.raw / best.gather, 3), goal: '≥ 250k tasks/s', met: rate >= 250_000,
     },
-    data: { n, flowMs, rawMs, tasksPerSec: rate, overheadUsPerTask: overheadUs },
+    data: { n, gatherMs: best.gather, promiseAllMs: best.all, rawMs: best.raw, tasksPerSec: rate, tasksPerSecPromiseAll: rateAll, overheadUsPerTask: overheadUs },
   };
 }
 
@@ -125,7 +134,8 @@ async function executables(n: number): Promise<{ row: BenchRow; data: Record<str
 /** The AsyncFlow seed notebook: 5 workflows, each task3(task1(), task2()), gathered. */
 async function seedDemo(): Promise<{ row: BenchRow; data: Record<string, unknown> }> {
   await using flow = await WorkflowEngine.create();
-  const sleep0 = async () => { await new Promise((r) => setTimeout(r, 0)); return Date.now(); };
+  // asyncio.sleep(0) yields to the loop once; setImmediate is that (setTimeout(0) is clamped to 1 ms).
+  const sleep0 = async () => { await new Promise((r) => setImmediate(r)); return Date.now(); };
   const task1 = flow.functionTask(sleep0, { name: 'task1' });
   const task2 = flow.functionTask(sleep0, { name: 'task2' });
   const task3 = flow.functionTask((..._args: number[]) => sleep0(), { name: 'task3' });
@@ -144,7 +154,7 @@ async function seedDemo(): Promise<{ row: BenchRow; data: Record<string, unknown
       case: 'seed demo (5 workflows, default backend)',
       flowbook: `${fmt(totalMs, 2)} ms total; ` + spans.map((s) => `wf${s.wf} ${fmt(s.startMs, 2)}→${fmt(s.finishMs, 2)}`).join(', '),
       baseline: `AsyncFlow 0.5: ~${asyncflowMs} ms (README)`,
-      ratio: fmt(asyncflowMs / totalMs, 1), goal: 'beat AsyncFlow by far', met: totalMs < asyncflowMs / 5,
+      ratio: fmt(asyncflowMs / totalMs, 1), goal: 'beat AsyncFlow by far (≥ 5x)', met: totalMs < asyncflowMs / 5,
     },
     data: { totalMs, spans },
   };
