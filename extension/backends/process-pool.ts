@@ -37,10 +37,10 @@ export class ProcessPoolExecutor implements Executor {
   private readonly queue: Job[] = [];
   private closed = false;
 
-  constructor(
-    opts: PoolOptions & { killGraceMs?: number } = {},
-    private readonly killGraceMs = opts.killGraceMs ?? 1000,
-  ) {
+  private readonly killGraceMs: number;
+
+  constructor(opts: PoolOptions & { killGraceMs?: number } = {}) {
+    this.killGraceMs = opts.killGraceMs ?? 1000;
     this.maxWorkers = opts.maxWorkers ?? (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
     this.maxHeapMb = opts.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
   }
