@@ -23,8 +23,6 @@ export interface FutureOwner {
 }
 
 let seq = 0;
-// Shared empty list: most tasks get exactly one attempt, allocated at its exact size.
-const NO_ATTEMPTS: AttemptRecord[] = [];
 
 export class TaskFuture<T = unknown> implements PromiseLike<T> {
   private readonly _seq: number;
@@ -34,8 +32,15 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   readonly submitted: number;
   started?: number;
   finished?: number;
-  /** One record per attempt (retries add more). */
-  attempts: AttemptRecord[] = NO_ATTEMPTS;
+  /** @internal attempts made so far. */
+  _attempt = 0;
+  /** @internal when attempt 1 went to the backend (later than `submitted` if it waited for dependencies). */
+  _firstSubmit = 0;
+  /**
+   * @internal explicit attempt records. A task that succeeds at its first attempt has none: its record is
+   * derived from the future's own fields, which saves two objects per task.
+   */
+  _records: AttemptRecord[] | null = null;
   /** Set when the task is DONE. */
   value?: T;
   /** Set when the task is FAILED or CANCELLED. */
@@ -64,8 +69,26 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     return (this._id ??= `${this.name}.${this._seq}`);
   }
 
+  /** Attempts made so far (retries add one each). */
   get attempt(): number {
-    return this.attempts.length;
+    return this._attempt;
+  }
+
+  /** One record per attempt. */
+  get attempts(): AttemptRecord[] {
+    if (this._records) return this._records;
+    return this._attempt === 0 ? [] : [this.firstRecord()];
+  }
+
+  private firstRecord(): AttemptRecord {
+    const rec: AttemptRecord = { attempt: 1, submitted: this._firstSubmit, started: this.started, finished: this.finished, state: this.state };
+    if (this.error !== undefined) rec.error = this.error instanceof Error ? this.error.message : String(this.error);
+    return rec;
+  }
+
+  /** @internal switches to explicit records (before a failure is recorded or a retry starts). */
+  _materialize(): AttemptRecord[] {
+    return (this._records ??= this._attempt === 0 ? [] : [this.firstRecord()]);
   }
 
   get done(): boolean {

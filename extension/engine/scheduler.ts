@@ -165,11 +165,10 @@ export abstract class Scheduler implements FutureOwner {
 
   private submitAttempt(f: TaskFuture<any>): void {
     const run = f._s!;
-    const attempt = f.attempts.length + 1;
+    const attempt = ++f._attempt;
     const submitted = attempt === 1 && !run.hadDeps ? f.submitted : performance.now();
-    const rec: AttemptRecord = { attempt, submitted, state: 'PENDING', started: undefined, finished: undefined };
-    if (attempt === 1) f.attempts = [rec];
-    else f.attempts.push(rec);
+    if (attempt === 1) f._firstSubmit = submitted;
+    else f._materialize().push({ attempt, submitted, state: 'PENDING', started: undefined, finished: undefined });
     if (!run.spec) return this.runInline(f, attempt);
     const spec = run.spec as TaskSpec;
     spec.attempt = attempt;
@@ -199,12 +198,14 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private onStarted(f: TaskFuture<any>, attempt: number): void {
-    if (f.done || attempt !== f.attempts.length) return;
-    const rec = f.attempts[attempt - 1];
-    if (rec.state !== 'PENDING') return;
+    if (f.done || attempt !== f._attempt) return;
+    const rec = f._records ? f._records[attempt - 1] : null;
+    if (rec ? rec.state !== 'PENDING' : f.state !== 'PENDING') return;
     const now = performance.now();
-    rec.started = now;
-    rec.state = 'RUNNING';
+    if (rec) {
+      rec.started = now;
+      rec.state = 'RUNNING';
+    }
     f.started ??= now;
     f.state = 'RUNNING';
     if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
@@ -213,14 +214,14 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private expire(f: TaskFuture<any>, attempt: number): void {
-    if (f.done || attempt !== f.attempts.length) return;
+    if (f.done || attempt !== f._attempt) return;
     f._s!.timedOut = true;
     this.cancelOnBackend(f);
   }
 
   private cancelOnBackend(f: TaskFuture<any>): void {
     // An in-loop function cannot be stopped: settle it now and drop its eventual result.
-    if (!f._s!.spec) return this.onError(f, f.attempts.length, new TaskCancelledError(f.name));
+    if (!f._s!.spec) return this.onError(f, f._attempt, new TaskCancelledError(f.name));
     try {
       const r = (f._s!.slot as Slot).backend.cancel(f.id);
       if (r instanceof Promise) r.catch(noop);
@@ -230,14 +231,14 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private onResult(f: TaskFuture<any>, attempt: number, value: unknown): void {
-    if (f.done || attempt !== f.attempts.length) return;
+    if (f.done || attempt !== f._attempt) return;
     const now = performance.now();
     this.closeAttempt(f, attempt, 'DONE', now);
     this.finish(f, 'DONE', value, now);
   }
 
   private onError(f: TaskFuture<any>, attempt: number, err: unknown): void {
-    if (f.done || attempt !== f.attempts.length) return;
+    if (f.done || attempt !== f._attempt) return;
     let state: Settled = 'FAILED';
     if (f._s!.cancelRequested) {
       state = 'CANCELLED';
@@ -255,7 +256,8 @@ export abstract class Scheduler implements FutureOwner {
   private closeAttempt(f: TaskFuture<any>, attempt: number, state: TaskState, now: number, err?: unknown): void {
     if (f._s!.timer) clearTimeout(f._s!.timer);
     f._s!.timer = undefined;
-    const rec: AttemptRecord = f.attempts[attempt - 1];
+    if (!f._records && state === 'DONE') return; // the future's own fields describe this attempt
+    const rec: AttemptRecord = f._materialize()[attempt - 1];
     rec.finished = now;
     rec.state = state;
     if (err !== undefined) rec.error = err instanceof Error ? err.message : String(err);
@@ -303,7 +305,8 @@ export abstract class Scheduler implements FutureOwner {
   private runBlock(f: TaskFuture<any>, def: TaskDef, args: unknown[]): void {
     const now = performance.now();
     f._s!.children = [];
-    f.attempts = [{ attempt: 1, submitted: now, started: now, state: 'RUNNING', finished: undefined }];
+    f._attempt = 1;
+    f._firstSubmit = now;
     f.state = 'RUNNING';
     f.started = now;
     if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
@@ -370,7 +373,7 @@ export abstract class Scheduler implements FutureOwner {
       else this.endBlock(f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
     }
-    if (f.attempts.length === 0) {
+    if (f._attempt === 0) {
       f._s!.waiting = 0;
       this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
@@ -383,7 +386,7 @@ export abstract class Scheduler implements FutureOwner {
   private emit(f: TaskFuture<any>, state: TaskState, time: number): void {
     const e: TaskEvent = {
       id: f.id, name: f.name, kind: f.kind, state, backend: f.backend, time,
-      attempt: f.attempts.length || 1,
+      attempt: f._attempt || 1,
     };
     if (state === 'FAILED' || state === 'CANCELLED') e.error = f.error instanceof Error ? f.error.message : String(f.error);
     if (f.parent !== undefined) e.parent = f.parent;

@@ -25,7 +25,18 @@ describe('states, events, retries', () => {
     expect(events[0].time).toBeLessThanOrEqual(events[2].time);
     expect(f.state).toBe('DONE');
     expect(f.started! >= f.submitted && f.finished! >= f.started!).toBe(true);
-    expect(f.attempts).toHaveLength(1);
+    expect(f.attempts).toEqual([{ attempt: 1, submitted: f.submitted, started: f.started, finished: f.finished, state: 'DONE' }]);
+    expect(f.attempt).toBe(1);
+  });
+
+  test('an attempt that waited for dependencies records when it was handed to the backend', async () => {
+    flow = await WorkflowEngine.create();
+    const slow = flow.functionTask(() => new Promise((r) => setTimeout(r, 20)));
+    const g = flow.functionTask((x: unknown) => x)(slow());
+    expect(g.attempts).toEqual([]);
+    await g;
+    expect(g.attempts[0].submitted).toBeGreaterThan(g.submitted);
+    expect(g.attempts[0].state).toBe('DONE');
   });
 
   test('off() stops events', async () => {
