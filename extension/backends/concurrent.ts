@@ -12,6 +12,7 @@ import type { Executor } from './executor';
 import { ProcessRunner } from './processes';
 import { RUNS_INLINE } from './inline';
 import { TaskCancelledError } from '../engine/errors';
+import { isThenable } from '../engine/realm';
 
 export interface ConcurrentOptions {
   /** Executables running at once. Default: CPU count. */
@@ -61,7 +62,7 @@ export class ConcurrentExecutionBackend implements Backend {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!(result instanceof Promise)) return Promise.resolve(result);
+    if (!isThenable(result)) return Promise.resolve(result);
     const running = this.inLoop;
     return new Promise((resolve, reject) => {
       const job: InLoopJob = { task, reject };

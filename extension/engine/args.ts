@@ -4,6 +4,7 @@
  * instances, Maps and Sets are passed through untouched.
  */
 import { TaskFuture } from './future';
+import { isPlainObject, isThenable } from './realm';
 
 export type DepVisitor = (dep: TaskFuture<unknown> | Promise<unknown>) => void;
 
@@ -14,13 +15,8 @@ export function scanArgs(args: unknown[], visit: DepVisitor): void {
   }
 }
 
-function isPlainObject(o: object): boolean {
-  const proto = Object.getPrototypeOf(o);
-  return proto === Object.prototype || proto === null;
-}
-
 function scanValue(v: object, visit: DepVisitor, seen: Set<object> | null): void {
-  if (v instanceof TaskFuture || v instanceof Promise) return visit(v);
+  if (v instanceof TaskFuture || isThenable(v)) return visit(v as Promise<unknown>);
   const isArray = Array.isArray(v);
   if (!isArray && !isPlainObject(v)) return;
   seen ??= new Set();
@@ -42,7 +38,7 @@ export function substitute(args: unknown[], promiseValues: Map<Promise<unknown>,
 function resolveValue(v: unknown, pv: Map<Promise<unknown>, unknown> | null, seen: Map<object, unknown> | null): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (v instanceof TaskFuture) return v.value;
-  if (v instanceof Promise) return pv?.get(v);
+  if (isThenable(v)) return pv?.get(v as Promise<unknown>);
   const isArray = Array.isArray(v);
   if (!isArray && !isPlainObject(v)) return v;
   seen ??= new Map();

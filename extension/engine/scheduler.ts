@@ -9,6 +9,7 @@ import type { Backend, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
 import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock, type Waiter } from './future';
 import { scanArgs, substitute } from './args';
+import { isThenable } from './realm';
 import { flowContext, type FlowContext } from './context';
 import {
   DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
@@ -140,7 +141,7 @@ export abstract class Scheduler implements FutureOwner {
         return this.finish(f, 'FAILED', err);
       }
       // AsyncFlow lets the command builder be async; accept a promised command too.
-      if (command instanceof Promise) {
+      if (isThenable(command)) {
         command.then((c) => !f.done && this.submitCommand(f, def, args, c), (e) => !f.done && this.finish(f, 'FAILED', e));
         return;
       }
@@ -193,7 +194,7 @@ export abstract class Scheduler implements FutureOwner {
       queueMicrotask(() => this.onError(f, attempt, err));
       return;
     }
-    if (r instanceof Promise) r.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
+    if (isThenable(r)) r.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
     else queueMicrotask(() => this.onResult(f, attempt, r));
   }
 
@@ -224,7 +225,7 @@ export abstract class Scheduler implements FutureOwner {
     if (!f._s!.spec) return this.onError(f, f._attempt, new TaskCancelledError(f.name));
     try {
       const r = (f._s!.slot as Slot).backend.cancel(f.id);
-      if (r instanceof Promise) r.catch(noop);
+      if (isThenable(r)) Promise.resolve(r).catch(noop);
     } catch {
       // A backend that cannot cancel leaves the task to finish on its own.
     }

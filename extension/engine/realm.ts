@@ -1,0 +1,16 @@
+/**
+ * Realm-safe type checks. In the kernel, user code runs in a vm context: its promises, arrays and object
+ * literals come from another realm, so `instanceof Promise` and `proto === Object.prototype` miss them
+ * (an async task would look like it returned a value at once, and futures inside `{...}` would be lost).
+ */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+/** An object literal or Object.create(null), from any realm; class instances, Maps and Sets are not. */
+export function isPlainObject(o: object): boolean {
+  const proto = Object.getPrototypeOf(o);
+  if (proto === null || proto === Object.prototype) return true;
+  return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(o) === '[object Object]'
+    && typeof proto.constructor === 'function' && proto.constructor.name === 'Object';
+}
