@@ -78,30 +78,42 @@ async function chainRows(): Promise<{ row: BenchRow; data: Record<string, number
   };
 }
 
+/** Best (lowest) time of `rounds` runs of each, interleaved: the machine is shared, the minimum is the least disturbed. */
+async function bestOf(rounds: number, runs: Record<string, () => Promise<unknown>>): Promise<Record<string, number>> {
+  const best: Record<string, number> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, run] of Object.entries(runs)) {
+      const t = now();
+      await run();
+      best[name] = Math.min(best[name] ?? Infinity, now() - t);
+    }
+  }
+  return best;
+}
+
 async function threadPool(n: number): Promise<{ row: BenchRow; data: Record<string, number> }> {
   const workers = Math.max(1, os.availableParallelism());
   const { Piscina } = await import('piscina');
   const pool = new Piscina({ filename: workerPath('thread-worker'), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 4 });
   const source = '(x) => x + 1';
-  await Promise.all(Array.from({ length: 1000 }, (_, i) => pool.run({ source, args: [i] })));
-  let t = now();
-  await Promise.all(Array.from({ length: n }, (_, i) => pool.run({ source, args: [i] })));
-  const rawMs = now() - t;
-  await pool.destroy();
   await using flow = await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(new ThreadPoolExecutor({ maxWorkers: workers })) });
   const inc = flow.functionTask((x: number) => x + 1);
-  await Promise.all(Array.from({ length: 1000 }, (_, i) => inc(i)));
-  t = now();
-  await Promise.all(Array.from({ length: n }, (_, i) => inc(i)));
-  const flowMs = now() - t;
-  const rate = n / (flowMs / 1000);
+  const best = await bestOf(3, {
+    raw: () => Promise.all(Array.from({ length: n }, (_, i) => pool.run({ source, args: [i] }))),
+    flow: async () => {
+      await flow.gather(Array.from({ length: n }, (_, i) => inc(i)));
+      flow.clearFinished();
+    },
+  });
+  await pool.destroy();
+  const rate = n / (best.flow / 1000);
   return {
     row: {
       case: `${n / 1000}k trivial tasks, thread pool (${workers} threads)`,
-      flowbook: `${fmt(rate)} tasks/s`, baseline: `raw piscina ${fmt(n / (rawMs / 1000))}/s`,
-      ratio: fmt(rawMs / flowMs, 3), goal: '≥ 30k tasks/s', met: rate >= 30_000,
+      flowbook: `${fmt(rate)} tasks/s`, baseline: `raw piscina ${fmt(n / (best.raw / 1000))}/s`,
+      ratio: fmt(best.raw / best.flow, 3), goal: '≥ 30k tasks/s', met: rate >= 30_000,
     },
-    data: { n, flowMs, rawMs, tasksPerSec: rate },
+    data: { n, flowMs: best.flow, rawMs: best.raw, tasksPerSec: rate },
   };
 }
 
@@ -111,23 +123,23 @@ async function executables(n: number): Promise<{ row: BenchRow; data: Record<str
     const c = spawn('/bin/sh', ['-c', 'true'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     c.on('close', (code) => (code === 0 ? res() : rej(new Error(`exit ${code}`))));
   });
-  let t = now();
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => { while (next++ < n) await spawnTrue(); }));
-  const rawMs = now() - t;
   await using flow = await WorkflowEngine.create();
   const tru = flow.executableTask(() => 'true');
-  t = now();
-  await Promise.all(Array.from({ length: n }, () => tru()));
-  const flowMs = now() - t;
-  const rate = n / (flowMs / 1000);
+  const best = await bestOf(2, {
+    raw: async () => {
+      let next = 0;
+      await Promise.all(Array.from({ length: limit }, async () => { while (next++ < n) await spawnTrue(); }));
+    },
+    flow: () => flow.gather(Array.from({ length: n }, () => tru())),
+  });
+  const rate = n / (best.flow / 1000);
   return {
     row: {
       case: `${n} \`true\` executables (${limit} at once)`,
-      flowbook: `${fmt(rate)} /s`, baseline: `raw spawn ${fmt(n / (rawMs / 1000))}/s`,
-      ratio: fmt(rawMs / flowMs, 3), goal: '≥ 150/s', met: rate >= 150,
+      flowbook: `${fmt(rate)} /s`, baseline: `raw spawn ${fmt(n / (best.raw / 1000))}/s`,
+      ratio: fmt(best.raw / best.flow, 3), goal: '≥ 150/s', met: rate >= 150,
     },
-    data: { n, flowMs, rawMs, perSec: rate },
+    data: { n, flowMs: best.flow, rawMs: best.raw, perSec: rate },
   };
 }
 
