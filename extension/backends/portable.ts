@@ -10,6 +10,7 @@
  *   structuredClone rejects (functions, sockets, ...), instead of a DataCloneError deep in a pool.
  */
 import type * as TS from 'typescript';
+import { errorMessage, isError } from '../engine/realm';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
 let tsModule: typeof TS | undefined;
@@ -146,7 +147,7 @@ export function assertCloneable(args: unknown[], taskName: string): void {
     try {
       structuredClone(a);
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      const why = errorMessage(err);
       throw new ArgumentCloneError(`task '${taskName}': argument ${i + 1} cannot be sent to a worker (${why})`);
     }
   }
@@ -156,7 +157,7 @@ export function assertCloneable(args: unknown[], taskName: string): void {
 export interface WireError { name: string; message: string; stack?: string; code?: unknown }
 
 export function toWireError(err: unknown): WireError {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack, code: (err as any).code };
+  if (isError(err)) return { name: err.name, message: err.message, stack: err.stack, code: (err as any).code };
   return { name: 'Error', message: String(err) };
 }
 

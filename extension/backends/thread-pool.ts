@@ -15,6 +15,7 @@ import type { Executor, PoolOptions } from './executor';
 import { assertCloneable, fromWireError, portableSource, type WireError } from './portable';
 import { workerPath } from './worker-path';
 import { TaskCancelledError, WorkerCrashError } from '../engine/errors';
+import { errorMessage } from '../engine/realm';
 
 type Piscina = import('piscina').Piscina;
 
@@ -125,7 +126,7 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private crashError(job: Job, err: unknown): unknown {
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = errorMessage(err);
     if (!/worker exited|terminated/i.test(msg)) return err;
     return new WorkerCrashError(job.task.name, `task '${job.task.name}': its worker thread died (${msg}); the pool replaced it`, { cause: err });
   }

@@ -10,6 +10,7 @@ import { runsInline } from '../backends/inline';
 import type { TaskEvent } from './events';
 import { TaskFuture } from './future';
 import { Scheduler, type Slot, type TaskDef, type TaskOptions } from './scheduler';
+import { errorMessage } from './realm';
 
 export type { TaskOptions } from './scheduler';
 
@@ -61,7 +62,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
       try {
         await b.init?.();
       } catch (err) {
-        throw new Error(`backend '${b.name}' failed to start: ${err instanceof Error ? err.message : err}`, { cause: err });
+        throw new Error(`backend '${b.name}' failed to start: ${errorMessage(err)}`, { cause: err });
       }
     });
     const results = await Promise.allSettled(inits);

@@ -1,4 +1,5 @@
 /** Engine errors. Every message names the task, so a failure in a large workflow points at its origin. */
+import { errorMessage } from './realm';
 
 export class TaskError extends Error {
   override name = 'TaskError';
@@ -20,7 +21,7 @@ export class DependencyFailureError extends TaskError {
     readonly dependencyId: string,
     cause: unknown,
   ) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = errorMessage(cause);
     super(taskName, `task '${taskName}' cannot run: its dependency '${dependencyName}' (${dependencyId}) failed: ${why}`, { cause });
   }
 }

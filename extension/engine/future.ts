@@ -4,6 +4,7 @@
  * awaited one rejects normally. The engine drives it through the internal `_` members.
  */
 import type { TaskState } from './events';
+import { errorMessage } from './realm';
 
 export type TaskKindOrBlock = 'function' | 'executable' | 'block';
 
@@ -82,7 +83,7 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
 
   private firstRecord(): AttemptRecord {
     const rec: AttemptRecord = { attempt: 1, submitted: this._firstSubmit, started: this.started, finished: this.finished, state: this.state };
-    if (this.error !== undefined) rec.error = this.error instanceof Error ? this.error.message : String(this.error);
+    if (this.error !== undefined) rec.error = errorMessage(this.error);
     return rec;
   }
 

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 /**
  * Realm-safe type checks. In the kernel, user code runs in a vm context: its promises, arrays and object
  * literals come from another realm, so `instanceof Promise` and `proto === Object.prototype` miss them
@@ -13,4 +14,13 @@ export function isPlainObject(o: object): boolean {
   if (proto === null || proto === Object.prototype) return true;
   return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(o) === '[object Object]'
     && typeof proto.constructor === 'function' && proto.constructor.name === 'Object';
+}
+
+/** The message of an Error from any realm (user code throws the vm context's Error), else String(err). */
+export function errorMessage(err: unknown): string {
+  return isError(err) ? err.message : String(err);
+}
+
+export function isError(err: unknown): err is Error {
+  return types.isNativeError(err) || err instanceof Error;
 }

@@ -9,7 +9,7 @@ import type { Backend, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
 import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock, type Waiter } from './future';
 import { scanArgs, substitute } from './args';
-import { isThenable } from './realm';
+import { isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
 import {
   DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
@@ -261,7 +261,7 @@ export abstract class Scheduler implements FutureOwner {
     const rec: AttemptRecord = f._materialize()[attempt - 1];
     rec.finished = now;
     rec.state = state;
-    if (err !== undefined) rec.error = err instanceof Error ? err.message : String(err);
+    if (err !== undefined) rec.error = errorMessage(err);
   }
 
   /** Settles a future and wakes (or fails) its dependents. */
@@ -389,7 +389,7 @@ export abstract class Scheduler implements FutureOwner {
       id: f.id, name: f.name, kind: f.kind, state, backend: f.backend, time,
       attempt: f._attempt || 1,
     };
-    if (state === 'FAILED' || state === 'CANCELLED') e.error = f.error instanceof Error ? f.error.message : String(f.error);
+    if (state === 'FAILED' || state === 'CANCELLED') e.error = errorMessage(f.error);
     if (f.parent !== undefined) e.parent = f.parent;
     if (f.group !== undefined) e.group = f.group;
     for (const l of this.listeners.length === 1 ? this.listeners : this.listeners.slice()) {

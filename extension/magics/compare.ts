@@ -4,6 +4,7 @@ import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec'
 import type { MagicDef } from './registry';
 import { UsageError } from './types';
 import { newGroup, runWorkflow } from './workflow-run';
+import { errorMessage } from '../engine/realm';
 
 /**
  * %%compare A B [C…] [--repeat R]: the same cell once per backend (R times each; the body is re-evaluated, so
@@ -41,7 +42,7 @@ export const compare: MagicDef = {
             () => true,
             (err) => {
               if (!specs[i].optional) throw err;
-              rt.ctx.out.stderr(`%%compare: skipping ${choice.label}: ${err instanceof Error ? err.message : err}\n`);
+              rt.ctx.out.stderr(`%%compare: skipping ${choice.label}: ${errorMessage(err)}\n`);
               return false;
             },
           );

@@ -37,4 +37,14 @@ describe('values from another realm (the kernel vm context)', () => {
     await expect(id(p)).resolves.toBe('late');
     await flow.shutdown();
   });
+
+  test('an Error thrown in the vm realm is reported by its message', async () => {
+    const flow = await WorkflowEngine.create();
+    const events: TaskEvent[] = [];
+    flow.on('task', (e) => events.push(e));
+    const boom = flow.functionTask(inRealm<() => never>('(function boom() { throw new Error("no disk"); })'));
+    await expect(boom()).rejects.toThrow('no disk');
+    expect(events.find((e) => e.state === 'FAILED')?.error).toBe('no disk');
+    await flow.shutdown();
+  });
 });
