@@ -162,7 +162,7 @@ export class TaskTimeline {
     if (isFinal(e.state)) {
       row.end = t;
       row.duration = t - (row.start ?? row.created);
-      row.order = ++this.completed;
+      if (row.kind !== 'block') row.order = ++this.completed; // blocks are workflows, not tasks: not numbered
       if (e.error !== undefined) row.error = e.error;
       if (row.parent !== undefined) this.finish(row);
     } else {

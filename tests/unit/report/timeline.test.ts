@@ -72,6 +72,8 @@ describe('TaskTimeline', () => {
       { id: 'w1', name: 'workflow-1', state: 'FAILED', start: 0, end: 12, duration: 12, tasks: 2, done: 1, failed: 1 },
       { id: 'ghost', name: 'ghost', start: 3, end: 40, duration: 37, tasks: 1, done: 1, failed: 0 },
     ]);
+    // Completion order numbers tasks only: the block finishing between them takes no number.
+    expect([tl.get('t1')?.order, tl.get('t2')?.order, tl.get('t3')?.order, tl.get('w1')?.order]).toEqual([1, 2, 3, undefined]);
   });
 
   test('a parent named only by a later event is counted once', () => {
