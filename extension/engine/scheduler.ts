@@ -7,8 +7,9 @@
  */
 import type { Backend, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
-import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock, type Waiter } from './future';
+import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock } from './future';
 import { scanArgs, substitute } from './args';
+import { gather } from './gather';
 import { isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
 import {
@@ -333,38 +334,9 @@ export abstract class Scheduler implements FutureOwner {
     this.finish(f, state, value, now);
   }
 
-  /**
-   * Like Promise.all for futures (plain values and promises allowed too), but futures notify it directly:
-   * no promise per future, which matters with 100k of them. Rejects with the first failure.
-   */
+  /** Like Promise.all for futures, without a promise per future (see gather.ts). */
   gather<T extends readonly unknown[] | []>(items: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-    return new Promise((resolve, reject) => {
-      let left = 1;
-      let failed = false;
-      const fail = (err: unknown) => {
-        if (!failed) (failed = true), reject(err);
-      };
-      const one = () => {
-        if (--left === 0 && !failed) resolve(out.map((x) => (x instanceof TaskFuture ? x.value : x)) as any);
-      };
-      const waiter: Waiter = { settled: (f) => (f.state === 'DONE' ? one() : fail(f.error)) };
-      const values = items as readonly unknown[];
-      const out = values.slice();
-      for (let i = 0; i < values.length; i++) {
-        const x = values[i];
-        if (x instanceof TaskFuture) {
-          if (x.state === 'DONE') continue;
-          if (x.done) return fail(x.error);
-          left++;
-          const run = x._s!;
-          run.waiters = run.waiters === null ? waiter : Array.isArray(run.waiters) ? [...run.waiters, waiter] : [run.waiters, waiter];
-        } else if (x !== null && typeof (x as PromiseLike<unknown>)?.then === 'function') {
-          left++;
-          Promise.resolve(x).then((v) => ((out[i] = v), one()), fail);
-        }
-      }
-      one();
-    });
+    return gather(items);
   }
 
   cancelTask(f: TaskFuture<any>): boolean {
