@@ -13,5 +13,6 @@ export { ThreadPoolExecutor } from './backends/thread-pool';
 export { ProcessPoolExecutor } from './backends/process-pool';
 export type { Executor, PoolOptions } from './backends/executor';
 export { NoopExecutionBackend } from './backends/noop';
+export { RUNS_INLINE, runsInline } from './backends/inline';
 export { ClosureError, ArgumentCloneError, NotPortableError, portableSource, reviveFunction, assertCloneable } from './backends/portable';
 export { SlurmExecutionBackend, type SlurmOptions, type SlurmMode } from './backends/slurm';
