@@ -196,7 +196,11 @@ export abstract class Scheduler implements FutureOwner {
       return;
     }
     if (isThenable(r)) r.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
-    else queueMicrotask(() => this.onResult(f, attempt, r));
+    else {
+      // Stamp the end now: a burst of sync tasks runs back to back before any of these microtasks.
+      const end = performance.now();
+      queueMicrotask(() => this.onResult(f, attempt, r, end));
+    }
   }
 
   private onStarted(f: TaskFuture<any>, attempt: number): void {
@@ -232,9 +236,8 @@ export abstract class Scheduler implements FutureOwner {
     }
   }
 
-  private onResult(f: TaskFuture<any>, attempt: number, value: unknown): void {
+  private onResult(f: TaskFuture<any>, attempt: number, value: unknown, now = performance.now()): void {
     if (f.done || attempt !== f._attempt) return;
-    const now = performance.now();
     this.closeAttempt(f, attempt, 'DONE', now);
     this.finish(f, 'DONE', value, now);
   }
