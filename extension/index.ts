@@ -16,3 +16,8 @@ export { NoopExecutionBackend } from './backends/noop';
 export { RUNS_INLINE, runsInline } from './backends/inline';
 export { ClosureError, ArgumentCloneError, NotPortableError, portableSource, reviveFunction, assertCloneable } from './backends/portable';
 export { SlurmExecutionBackend, type SlurmOptions, type SlurmMode } from './backends/slurm';
+export {
+  plot, TaskTimeline, LiveTable, renderTable, renderSvg, ganttSpec, barsSpec, summaryTable, VEGALITE_MIME,
+  type TaskRow, type VegaLiteSpec, type RunSample,
+} from './report';
+export type { DisplaySink, MimeBundle } from './display';
