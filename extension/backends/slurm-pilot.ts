@@ -235,7 +235,8 @@ export class Pilot {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     if (waiting.length || !this.ready) {
-      const reason = (await failureReason(this.jobId || undefined, this.stderrTail)) || how;
+      const lastLine = this.stderrTail.trim().split('\n').pop();
+      const reason = (await failureReason(this.jobId || undefined, this.stderrTail)) || (lastLine ? `${how}: ${lastLine}` : how);
       const err = this.closing
         ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
         : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);

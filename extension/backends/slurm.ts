@@ -2,12 +2,13 @@
  * SlurmExecutionBackend: the HPC path. The same workflow moves from the thread pool to a SLURM cluster by
  * changing one line: `new SlurmExecutionBackend({ partition: 'debug' })` (or `%backend slurm debug`).
  *
- * Modes (measured here on the 2-CPU single-node SLURM, 200 `true` tasks, see docs/slurm.md and
- * tests/bench/slurm.bench.ts):
+ * Modes, and why the pilot is the default (tests/bench/slurm.bench.ts: 200 `true` tasks, 2 at once, on the 2-CPU
+ * single-node SLURM): raw `srun true` loop 3.9 tasks/s, srun mode 3.7 (0.95x), pilot 86.5 (22x, cold start
+ * included); submit-to-start p50 43 ms raw srun, 1.8 ms pilot. Per-task srun is bound by the scheduler, and more
+ * jobs at once only queue for its next pass; the pilot pays that once.
  * - 'pilot' (default): one srun job per node holds the allocation and runs an agent; tasks are streamed to it
- *   over srun's stdio and state changes come back the same way (pushed). No scheduler cycle per task, so it
- *   runs hundreds of tasks/s where one srun per task manages ~5 tasks/s.
- * - 'srun': one srun (its own job) per task, at most `maxConcurrent` at once. Scheduler-bound (~5 tasks/s).
+ *   over a TCP connection the agent opens back to us, and state changes come back on it (pushed, not polled).
+ * - 'srun': one srun (its own job) per task, at most `maxConcurrent` at once.
  * - 'sbatch': one `sbatch --wait` per task, for sites that forbid interactive srun; slowest.
  * A task with `taskDescription.slurm` options runs as its own job step in the pilot's allocation
  * (`srun --jobid=J --overlap <options>`), so its options reach srun and cancel targets exactly that step.
@@ -50,9 +51,8 @@ export class SlurmExecutionBackend implements Backend {
   private inFlight = 0;
   private closed = false;
   private ourJobs = new Set<string>();
-  /** Tasks between a lost pilot and the next one, and those of them cancelled meanwhile. */
-  private requeued = new Set<string>();
-  private cancelledWhileRequeued = new Set<string>();
+  /** Tasks waiting for a pilot (first start, or after a lost one): id -> cancel it. */
+  private waitingForPilot = new Map<string, () => void>();
 
   constructor(readonly options: SlurmOptions = {}) {
     this.mode = options.mode ?? 'pilot';
@@ -76,7 +76,7 @@ export class SlurmExecutionBackend implements Backend {
     const extra = slurmOptions(task);
     if (this.mode === 'pilot') {
       if (!extra.length) return this.runOnPilot(task.id, job, once);
-      const pilot = await this.pickPilot();
+      const pilot = await this.pilotFor(task.id);
       // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
       return this.runOwn(task, job, ['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, once);
     }
@@ -98,25 +98,29 @@ export class SlurmExecutionBackend implements Backend {
   /** A task still queued in a pilot that dies (e.g. scancelled from outside) is re-run on a new pilot. */
   private async runOnPilot(id: string, job: AgentJob, hooks: SubmitHooks): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
-      let pilot: Pilot;
-      try {
-        pilot = await this.pickPilot();
-      } finally {
-        this.requeued.delete(id);
-      }
-      if (this.cancelledWhileRequeued.delete(id)) throw new Error('cancelled');
+      const pilot = await this.pilotFor(id);
       try {
         return await this.track(id, pilot, pilot.run(job, hooks));
       } catch (err) {
         if (!(err instanceof PilotLostError) || this.closed || attempt >= 3) throw err;
-        this.requeued.add(id);
       }
     }
   }
 
+  /** Waits for a live pilot; a task cancelled meanwhile (the pilot job may pend for long) never starts. */
+  private async pilotFor(id: string): Promise<Pilot> {
+    const cancelled = new Promise<never>((_, reject) => this.waitingForPilot.set(id, () => reject(new Error('cancelled'))));
+    try {
+      return await Promise.race([this.pickPilot(), cancelled]);
+    } finally {
+      this.waitingForPilot.delete(id);
+    }
+  }
+
   async cancel(id: string): Promise<boolean> {
-    if (this.requeued.has(id)) {
-      this.cancelledWhileRequeued.add(id);
+    const w = this.waitingForPilot.get(id);
+    if (w) {
+      w();
       return true;
     }
     const q = this.waiting.findIndex((w) => w.id === id);
