@@ -49,10 +49,13 @@ function pump(): void {
   }
 }
 
-function finish(id: string): void {
+/** `killedFromOutside`: SLURM is most likely ending the job (scancel, time limit); hold the queue a moment so
+ *  that queued tasks are not started into a dying job (the client re-runs never-started tasks elsewhere). */
+function finish(id: string, killedFromOutside = false): void {
   running.delete(id);
   if (once) exitAll();
-  pump();
+  if (killedFromOutside) setTimeout(pump, 500);
+  else pump();
 }
 
 function runExec(job: Extract<ToAgent, { type: 'exec' }>): void {
@@ -80,7 +83,7 @@ function runExec(job: Extract<ToAgent, { type: 'exec' }>): void {
       const tail = err.trim().split('\n').slice(-1)[0];
       fail(job.id, { message: `command ${why}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined, stderr: err, signal: signal ?? undefined });
     }
-    finish(job.id);
+    finish(job.id, !!signal && !entry.cancelled);
   });
 }
 
@@ -97,12 +100,12 @@ function runFunction(job: Extract<ToAgent, { type: 'function' }>): void {
   const w = takeWorker();
   const entry: Running = { child: w, cancelled: false, worker: true };
   running.set(job.id, entry);
-  const done = (msg: FromAgent) => {
+  const done = (msg: FromAgent, killedFromOutside = false) => {
     w.off('message', onMessage);
     w.off('exit', onExit);
     if (!running.has(job.id)) return;
     send(msg);
-    finish(job.id);
+    finish(job.id, killedFromOutside);
   };
   const onMessage = (m: any) => {
     if (!m || m.id !== job.id) return;
@@ -112,7 +115,8 @@ function runFunction(job: Extract<ToAgent, { type: 'function' }>): void {
   };
   const onExit = (code: number | null, signal: string | null) => {
     const why = entry.cancelled ? 'cancelled' : `function worker exited (${signal ?? `code ${code}`})`;
-    done({ type: 'done', id: job.id, ok: false, error: { message: `${job.name}: ${why}` } });
+    const signalled = !!signal && !entry.cancelled;
+    done({ type: 'done', id: job.id, ok: false, error: { message: `${job.name}: ${why}`, signal: signal ?? undefined } }, signalled);
   };
   w.on('message', onMessage);
   w.on('exit', onExit);

@@ -1,6 +1,6 @@
 // Cancel, external scancel and their effect on squeue, against the real SLURM. Holds at most one CPU at a time.
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -105,5 +105,28 @@ describe('SLURM backend: scancel from outside', () => {
     execFileSync('scancel', [job]);
     expect((await r).message).toMatch(new RegExp(`SLURM job ${job} ended before the task finished: .*CANCELLED`));
     expect(await b.submit(exec('echo ok'), startHooks())).toBe('ok');
+  });
+});
+
+describe('SLURM backend: pilot job still pending', () => {
+  test('a task cancelled while its pilot waits for resources never starts; shutdown removes the pending job', async () => {
+    // Hold every CPU of the node so that the pilot job has to pend.
+    const hog = spawn('srun', ['-p', 'debug', '-c', '2', '-J', `fbhog${process.pid}`, 'sleep', '120'], { stdio: 'ignore' });
+    try {
+      await until('the CPU hog to run', () => squeue().some((l) => l.includes(`fbhog${process.pid} RUNNING`)));
+      const b = await make();
+      const hooks = startHooks();
+      const t = exec('echo never');
+      const r = b.submit(t, hooks).catch((e) => e);
+      await until('the pilot job to pend', () => squeue().some((l) => /flowbook-\d+-\d+ PENDING/.test(l)));
+      expect(await b.cancel(t.id)).toBe(true);
+      expect((await r).message).toBe('cancelled');
+      await b.shutdown(); // the pilot job is still pending: it has no id yet, shutdown must scancel it by name
+      expect(squeue().filter((l) => l.includes(`flowbook-${process.pid}-`))).toEqual([]);
+      expect(hooks.count).toBe(0);
+    } finally {
+      hog.kill('SIGKILL');
+      execFileSync('scancel', ['--name', `fbhog${process.pid}`]);
+    }
   });
 });
