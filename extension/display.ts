@@ -15,3 +15,12 @@ export interface DisplaySink {
   /** clear_output, like IPython.display.clear_output(wait). */
   clear(wait?: boolean): void;
 }
+
+/** The hook the kernel looks for on a value to show it as rich output (display() or a cell's result). */
+export const MIMEBUNDLE = Symbol.for('flowbook.mimebundle');
+
+/** Marks a bundle (non-enumerably, so it stays plain JSON) so that displaying it or returning it renders it. */
+export function richBundle<T extends MimeBundle>(bundle: T): T {
+  Object.defineProperty(bundle, MIMEBUNDLE, { value: () => bundle, enumerable: false });
+  return bundle;
+}

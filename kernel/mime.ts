@@ -2,7 +2,8 @@
 import { inspect } from 'node:util';
 import type { MimeBundle } from '../extension/display';
 
-export const MIMEBUNDLE = Symbol.for('flowbook.mimebundle');
+import { MIMEBUNDLE } from '../extension/display';
+export { MIMEBUNDLE };
 
 export function textPlain(value: unknown): string {
   return typeof value === 'string' ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 200, breakLength: 100 });

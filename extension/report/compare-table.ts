@@ -1,5 +1,5 @@
 // The %%compare table: per backend (and case) runs, mean wall, std and speed-up versus the first backend.
-import type { MimeBundle } from '../display';
+import { richBundle, type MimeBundle } from '../display';
 import { escapeHtml, fmtMs, htmlTable, plainTable } from './format';
 import { summarize, type RunSample } from './stats';
 
@@ -17,9 +17,9 @@ export function summaryTable(samples: readonly RunSample[], opts: { title?: stri
     return [...(grouped ? [s.case] : []), s.backend, String(s.runs), fmtMs(s.mean), s.runs > 1 ? fmtMs(s.std) : '', speedup];
   });
   const title = opts.title ? [opts.title] : [];
-  return {
+  return richBundle({
     'text/html': (opts.title ? `<div style="font-weight:bold">${escapeHtml(opts.title)}</div>` : '') +
       htmlTable(header, rows.map((r) => r.map(escapeHtml)), right),
     'text/plain': [...title, plainTable(header, rows, right)].join('\n'),
-  };
+  });
 }

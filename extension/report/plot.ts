@@ -1,5 +1,5 @@
 // Plot bundles for notebooks: the Vega-Lite spec, a server-side SVG and a one-line text summary.
-import type { MimeBundle } from '../display';
+import { richBundle, type MimeBundle } from '../display';
 import type { TaskEvent } from '../engine/events';
 import { TaskTimeline, type TaskRow } from './timeline';
 import { barsSpec, ganttSpec, type BarsOptions, type GanttOptions, type VegaLiteSpec } from './specs';
@@ -13,7 +13,7 @@ export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 export type GanttInput = TaskTimeline | readonly TaskEvent[] | readonly TaskRow[];
 
 async function bundle(spec: VegaLiteSpec, text: string): Promise<MimeBundle> {
-  return { [VEGALITE_MIME]: spec, 'image/svg+xml': await renderSvg(spec), 'text/plain': text };
+  return richBundle({ [VEGALITE_MIME]: spec, 'image/svg+xml': await renderSvg(spec), 'text/plain': text });
 }
 
 function toRows(input: GanttInput): { rows: TaskRow[]; wall?: number } {
