@@ -99,6 +99,11 @@ export class Pilot {
     });
   }
 
+  /** The agent has connected and the pilot has not died. */
+  get running(): boolean {
+    return this.ready && this.alive;
+  }
+
   get load(): number {
     return this.pending.size;
   }

@@ -169,27 +169,26 @@ export class SlurmExecutionBackend implements Backend {
     return { type: 'function', id: task.id, name: task.name, source, args: encodeValue(task.args), cwd };
   }
 
-  /** Least-loaded live pilot; a dead one (scancelled, timed out) is replaced on demand. */
+  /**
+   * Least-loaded running pilot. All `nodes` pilots are requested up front and a dead one (scancelled, timed out)
+   * is replaced; tasks only go to pilots that run, so one still pending for resources holds nothing up.
+   */
   private async pickPilot(): Promise<Pilot> {
     const n = Math.max(1, this.options.nodes ?? 1);
-    let best = -1;
-    for (let i = 0; i < n; i++) {
-      const p = this.pilots[i];
-      if (!p || !p.alive) {
-        best = i;
-        break;
-      }
-      if (best < 0 || p.load < this.pilots[best]!.load) best = i;
-    }
-    if (!this.pilots[best]?.alive) {
-      const slots = this.options.slots ?? Math.max(1, Math.floor(this.nodeCpus / this.cpusPerTask));
-      const cpus = Math.min(this.nodeCpus, slots * this.cpusPerTask);
-      const pilot = new Pilot({ srunArgs: this.resourceArgs(cpus), slots, ownJob: true });
-      this.pilots[best] = pilot;
-      pilot.started.then(() => this.ourJobs.add(pilot.jobId), () => {});
-    }
-    const pilot = this.pilots[best]!;
-    await pilot.started;
+    for (let i = 0; i < n; i++) if (!this.pilots[i]?.alive) this.pilots[i] = this.newPilot();
+    const live = this.pilots.filter((p): p is Pilot => !!p && p.alive);
+    const running = live.filter((p) => p.running);
+    if (running.length) return running.reduce((a, b) => (b.load < a.load ? b : a));
+    return Promise.any(live.map((p) => p.started.then(() => p))).catch((e: AggregateError) => {
+      throw e.errors[0];
+    });
+  }
+
+  private newPilot(): Pilot {
+    const slots = this.options.slots ?? Math.max(1, Math.floor(this.nodeCpus / this.cpusPerTask));
+    const cpus = Math.min(this.nodeCpus, slots * this.cpusPerTask);
+    const pilot = new Pilot({ srunArgs: this.resourceArgs(cpus), slots, ownJob: true });
+    pilot.started.then(() => this.ourJobs.add(pilot.jobId), () => {});
     return pilot;
   }
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SlurmExecutionBackend } from '../../../extension/backends/slurm';
-import { exec, fn, requireSlurm, startHooks } from './helpers';
+import { exec, fn, requireSlurm, squeue, startHooks } from './helpers';
 
 const srun = new SlurmExecutionBackend({ partition: 'debug', mode: 'srun' });
 const sbatch = new SlurmExecutionBackend({ partition: 'debug', mode: 'sbatch' });
@@ -38,4 +38,15 @@ describe.each([['srun', srun], ['sbatch', sbatch]])('%s mode', (mode, backend) =
 test('srun mode: a bad srun option fails the task with srun\'s own error', async () => {
   const err: any = await srun.submit(exec('true', { taskDescription: { slurm: ['--mem=lots'] } }), startHooks()).catch((e) => e);
   expect(err.message).toMatch(/^SLURM job .* ended before the task finished: .*srun: error: .*mem/i);
+});
+
+test('pilot mode, nodes: 2: tasks go to the pilots that run; shutdown also removes one still pending', async () => {
+  // Whether the second pilot fits next to the first depends on what else holds CPUs: both cases must work.
+  const b = new SlurmExecutionBackend({ partition: 'debug', nodes: 2, slots: 1 });
+  await b.init();
+  const out = await Promise.all(Array.from({ length: 6 }, () => b.submit(exec('echo $SLURM_JOB_ID'), startHooks())));
+  const jobs = new Set(out.map(String));
+  expect(jobs.size === 1 || jobs.size === 2).toBe(true);
+  await b.shutdown();
+  expect(squeue().filter((l) => l.includes(`flowbook-${process.pid}-`))).toEqual([]);
 });
