@@ -4,6 +4,7 @@
  * Protocol (one JSON-able object per message, replies may come out of order):
  *   request  { id: string, source: string, args: unknown[] }
  *   reply    { id, ok: true, value } | { id, ok: false, error: { name, message, stack?, code? } }
+ *            (error.name 'ResultCloneError': the value could not be serialized back)
  *   ready    { ready: true, pid } is sent once at start.
  * Transports:
  *   - IPC (default, when started with child_process.fork): messages via process.send / 'message'.
@@ -60,7 +61,8 @@ function handle(req: Request): void {
       try {
         send({ id: req.id, ok: true, value });
       } catch (err) {
-        send({ id: req.id, ok: false, error: toWireError(err) });
+        const error = toWireError(err);
+        send({ id: req.id, ok: false, error: { ...error, name: 'ResultCloneError' } });
       }
     },
     (err) => send({ id: req.id, ok: false, error: toWireError(err) }),

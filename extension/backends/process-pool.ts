@@ -10,7 +10,7 @@ import type { SubmitHooks, TaskSpec } from './backend';
 import { DEFAULT_WORKER_HEAP_MB, type Executor, type PoolOptions } from './executor';
 import { assertCloneable, fromWireError, portableSource, type WireError } from './portable';
 import { workerPath } from './worker-path';
-import { TaskCancelledError, WorkerCrashError } from '../engine/errors';
+import { TaskCancelledError, TaskError, WorkerCrashError } from '../engine/errors';
 
 interface Job {
   task: TaskSpec;
@@ -79,6 +79,8 @@ export class ProcessPoolExecutor implements Executor {
       if (!job || msg.id !== job.task.id) return;
       w.job = undefined;
       if (msg.ok) job.resolve(msg.value);
+      else if (msg.error!.name === 'ResultCloneError') job.reject(new TaskError(job.task.name,
+        `task '${job.task.name}': its result could not be sent back from the worker process (${msg.error!.message})`));
       else job.reject(fromWireError(msg.error!));
       this.pump();
     });

@@ -65,7 +65,10 @@ export class ProcessRunner {
       clearTimeout(job.killTimer);
       this.running.delete(task.id);
       if (job.cancelled) job.reject(new TaskCancelledError(task.name));
-      else if (spawnError) job.reject(new ExecutableError(task.name, task.command!, null, spawnError.message, 'spawn error'));
+      else if (spawnError) {
+        const where = task.cwd ? ` (cwd ${task.cwd})` : '';
+        job.reject(new ExecutableError(task.name, task.command!, null, spawnError.message + where, null));
+      }
       else if (code === 0) job.resolve(stdout.trim());
       else job.reject(new ExecutableError(task.name, task.command!, code, stderr, signal));
       this.pump();

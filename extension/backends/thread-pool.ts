@@ -14,8 +14,8 @@ import type { SubmitHooks, TaskSpec } from './backend';
 import type { Executor, PoolOptions } from './executor';
 import { assertCloneable, fromWireError, portableSource, type WireError } from './portable';
 import { workerPath } from './worker-path';
-import { TaskCancelledError, WorkerCrashError } from '../engine/errors';
-import { errorMessage } from '../engine/realm';
+import { TaskCancelledError, TaskError, WorkerCrashError } from '../engine/errors';
+import { errorMessage, isError } from '../engine/realm';
 
 type Piscina = import('piscina').Piscina;
 
@@ -126,6 +126,10 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   private crashError(job: Job, err: unknown): unknown {
+    // piscina rejects with a bare {} when the result cannot be posted back (e.g. a function).
+    if (!isError(err)) {
+      return new TaskError(job.task.name, `task '${job.task.name}': its result could not be sent back from the worker thread (not structured-cloneable?)`);
+    }
     const msg = errorMessage(err);
     if (!/worker exited|terminated/i.test(msg)) return err;
     return new WorkerCrashError(job.task.name, `task '${job.task.name}': its worker thread died (${msg}); the pool replaced it`, { cause: err });

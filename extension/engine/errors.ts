@@ -65,7 +65,8 @@ export class ExecutableError extends TaskError {
     readonly stderr: string,
     readonly signal: string | null = null,
   ) {
-    const how = exitCode !== null ? `exited with code ${exitCode}` : `was killed by ${signal}`;
+    // Neither code nor signal: the shell never started (e.g. a missing cwd).
+    const how = exitCode !== null ? `exited with code ${exitCode}` : signal ? `was killed by ${signal}` : 'could not start';
     const tail = stderr.trim() ? `: ${stderr.trim().slice(-500)}` : '';
     super(taskName, `task '${taskName}' command \`${command}\` ${how}${tail}`);
   }

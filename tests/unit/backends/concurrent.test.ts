@@ -22,6 +22,12 @@ describe('ConcurrentExecutionBackend executables', () => {
     expect(await show()).toBe(`${fs.realpathSync(dir)} engine task`);
   });
 
+  test('a missing cwd fails the task with a clear error', async () => {
+    flow = await WorkflowEngine.create();
+    const sh = flow.executableTask(() => 'echo hi', { cwd: '/nonexistent/flowbook', name: 'nowhere' });
+    await expect(sh()).rejects.toThrow("task 'nowhere' command `echo hi` could not start: spawn /bin/sh ENOENT (cwd /nonexistent/flowbook)");
+  });
+
   test('at most maxProcesses executables run at once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-bound-'));
     const log = path.join(dir, 'log');

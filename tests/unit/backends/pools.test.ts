@@ -52,6 +52,16 @@ describe.each(executors)('%s executor', (kind, make) => {
     expect(err.message).toBe('out of range');
   });
 
+  test('a result that cannot be sent back fails that task with an error naming it', async () => {
+    await create();
+    const fnret = flow.functionTask(() => () => 1, { name: 'fnret' });
+    const ok = flow.functionTask((x: number) => x + 1);
+    const [a, b, c] = await Promise.allSettled([fnret(), ok(1), ok(2)]);
+    expect(a.status).toBe('rejected');
+    expect(((a as PromiseRejectedResult).reason as Error).message).toMatch(/^task 'fnret': its result could not be sent back/);
+    expect([b, c].map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([2, 3]);
+  });
+
   test('process.exit inside a task fails only that task; the pool keeps working', async () => {
     await create();
     const die = flow.functionTask(() => process.exit(1), { name: 'die' });
