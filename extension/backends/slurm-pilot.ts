@@ -91,7 +91,11 @@ export class Pilot {
     this.srun.stderr!.setEncoding('utf8');
     this.srun.stderr!.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-STDERR_TAIL);
-      if (!opts.singleUse) process.stderr.write(d); // console output of functions in the pilot
+      // Console output of functions in the pilot goes on to our stderr; SLURM's own lines end up in task errors.
+      if (!opts.singleUse) {
+        const user = d.split('\n').filter((l, i, a) => (l || i < a.length - 1) && !/^(srun|slurmstepd[-\w]*): /.test(l));
+        if (user.length) process.stderr.write(user.join('\n') + '\n');
+      }
     });
     this.exited = new Promise((res) => {
       this.srun.on('error', (e) => this.die(`cannot run srun: ${e.message}`, onEarlyExit).then(res));
