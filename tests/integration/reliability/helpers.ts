@@ -1,7 +1,9 @@
-// Shared by the reliability tests: a seeded PRNG, process-table checks, temp dirs.
+// Shared by the reliability tests: a seeded PRNG, process-table checks, temp dirs, kernel sessions.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { KernelClient, type Msg } from '../../bench/kernel-client';
+import { MAIN } from '../kernel/helpers';
 
 export { childPids, pidAlive, waitFor } from '../../unit/procs';
 
@@ -51,3 +53,40 @@ export function rssMB(pid = process.pid): number {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- kernel sessions (through the kernel engineer's raw zeromq client) ----
+
+export type { Msg };
+
+/** A kernel on fresh ports with its own connection file; fails clearly when the kernel is not built. */
+export async function startKernel(env: NodeJS.ProcessEnv = {}): Promise<KernelClient> {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the kernel first (npm run build)`);
+  const k = new KernelClient();
+  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: 'on', ...env });
+  await k.ready();
+  return k;
+}
+
+export const ofType = (ms: Msg[], t: string): Msg[] => ms.filter((m) => m.header.msg_type === t);
+export const streamText = (ms: Msg[], name = 'stdout'): string =>
+  ofType(ms, 'stream').filter((m) => m.content.name === name).map((m) => m.content.text).join('');
+
+/** text/plain of a cell's execute_result; throws with the error when the cell failed. */
+export async function evalText(k: KernelClient, code: string): Promise<string> {
+  const r = await k.execute(code);
+  if (r.reply.content.status !== 'ok') throw new Error(`cell ${r.reply.content.status}: ${r.reply.content.ename}: ${r.reply.content.evalue}\n${code}`);
+  return ofType(r.iopub, 'execute_result')[0]?.content.data['text/plain'] ?? '';
+}
+
+/** Sends `code` and resolves once the kernel reports it busy (so an interrupt hits running code). */
+export async function startCell(k: KernelClient, code: string): Promise<{ id: string; done: ReturnType<KernelClient['execute']> }> {
+  const before = new Set(k.byParent.keys());
+  const done = k.execute(code);
+  const end = Date.now() + 20_000;
+  let id: string | undefined;
+  while (!(id = [...k.byParent.keys()].find((p) => !before.has(p) && k.byParent.get(p)!.some((m) => m.header.msg_type === 'execute_input')))) {
+    if (Date.now() > end) throw new Error('cell never started');
+    await sleep(5);
+  }
+  return { id, done };
+}
