@@ -1,5 +1,6 @@
 /** What ConcurrentExecutionBackend needs from a function executor (thread pool, process pool). */
 import type { SubmitHooks, TaskSpec } from './backend';
+import { TaskCancelledError } from '../engine/errors';
 
 export interface Executor {
   /** Backend name this executor gives its ConcurrentExecutionBackend: 'threads' or 'processes'. */
@@ -24,3 +25,12 @@ export interface PoolOptions {
 }
 
 export const DEFAULT_WORKER_HEAP_MB = 1024;
+
+/** Takes a not-yet-started job out of a backend's queue and rejects it as cancelled; false when not queued. */
+export function cancelQueued(queue: { task: TaskSpec; reject(e: unknown): void }[], id: string): boolean {
+  const i = queue.findIndex((j) => j.task.id === id);
+  if (i < 0) return false;
+  const [job] = queue.splice(i, 1);
+  job.reject(new TaskCancelledError(job.task.name));
+  return true;
+}

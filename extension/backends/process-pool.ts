@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import type { SubmitHooks, TaskSpec } from './backend';
-import { DEFAULT_WORKER_HEAP_MB, type Executor, type PoolOptions } from './executor';
+import { cancelQueued, DEFAULT_WORKER_HEAP_MB, type Executor, type PoolOptions } from './executor';
 import { assertCloneable, fromWireError, portableSource, type WireError } from './portable';
 import { workerPath } from './worker-path';
 import { TaskCancelledError, TaskError, WorkerCrashError } from '../engine/errors';
@@ -112,12 +112,7 @@ export class ProcessPoolExecutor implements Executor {
   }
 
   cancel(id: string): boolean {
-    const i = this.queue.findIndex((j) => j.task.id === id);
-    if (i >= 0) {
-      const [job] = this.queue.splice(i, 1);
-      job.reject(new TaskCancelledError(job.task.name));
-      return true;
-    }
+    if (cancelQueued(this.queue, id)) return true;
     for (const w of this.workers) {
       if (w.job?.task.id === id && !w.job.cancelled) {
         w.job.cancelled = true;

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SubmitHooks, TaskSpec } from './backend';
+import { cancelQueued } from './executor';
 import { ExecutableError, TaskCancelledError } from '../engine/errors';
 
 interface Job {
@@ -85,12 +86,7 @@ export class ProcessRunner {
   }
 
   cancel(id: string): boolean {
-    const i = this.queue.findIndex((j) => j.task.id === id);
-    if (i >= 0) {
-      const [job] = this.queue.splice(i, 1);
-      job.reject(new TaskCancelledError(job.task.name));
-      return true;
-    }
+    if (cancelQueued(this.queue, id)) return true;
     const job = this.running.get(id);
     if (!job || job.cancelled) return false;
     job.cancelled = true;

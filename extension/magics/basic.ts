@@ -69,20 +69,17 @@ export const writefile: MagicDef = {
   },
 };
 
-export const html: MagicDef = {
-  name: 'html',
-  help: 'Render the cell as HTML.',
-  cellArgs: { max: 0 },
-  async cell(rt, _a, body) {
-    rt.ctx.out.display({ 'text/html': body, 'text/plain': '<HTML>' });
-  },
-};
+/** A cell magic that shows its body as one mimetype (IPython's %%html, %%svg). */
+function displayCell(name: string, mime: string, label: string): MagicDef {
+  return {
+    name,
+    help: `Render the cell as ${label}.`,
+    cellArgs: { max: 0 },
+    async cell(rt, _a, body) {
+      rt.ctx.out.display({ [mime]: body, 'text/plain': `<${label}>` });
+    },
+  };
+}
 
-export const svg: MagicDef = {
-  name: 'svg',
-  help: 'Render the cell as SVG.',
-  cellArgs: { max: 0 },
-  async cell(rt, _a, body) {
-    rt.ctx.out.display({ 'image/svg+xml': body, 'text/plain': '<SVG>' });
-  },
-};
+export const html = displayCell('html', 'text/html', 'HTML');
+export const svg = displayCell('svg', 'image/svg+xml', 'SVG');
