@@ -174,6 +174,7 @@ export class SlurmExecutionBackend implements Backend {
    * is replaced; tasks only go to pilots that run, so one still pending for resources holds nothing up.
    */
   private async pickPilot(): Promise<Pilot> {
+    if (this.closed) throw new Error('SLURM backend shut down'); // never start a pilot after shutdown()
     const n = Math.max(1, this.options.nodes ?? 1);
     for (let i = 0; i < n; i++) if (!this.pilots[i]?.alive) this.pilots[i] = this.newPilot();
     const live = this.pilots.filter((p): p is Pilot => !!p && p.alive);
