@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Signer, WireError } from './wire';
-import { log } from './log';
+import { log, logDebug } from './log';
 
 const conn = workerData.conn as ConnectionInfo;
 const session = workerData.session as string;
@@ -27,8 +27,9 @@ async function controlLoop(): Promise<void> {
       log('control: dropped message:', e instanceof WireError ? e.message : e);
       continue;
     }
+    logDebug('control recv', msg.header.msg_type);
     if (msg.header.msg_type === 'interrupt_request') {
-      process.kill(process.pid, 'SIGINT');
+      interrupt();
       const h = makeHeader('interrupt_reply', session);
       send(encode(signer, msg.identities, h, msg.header, { status: 'ok' }));
     } else {
@@ -36,6 +37,35 @@ async function controlLoop(): Promise<void> {
     }
   }
 }
+
+// The main thread may be idle (awaiting) or busy in user code. Tell it both ways: a message (handled when it is
+// idle) and SIGINT (breaks vm code run with breakOnSigint). SIGINT is sent only while the same vm run has lasted
+// >= 10 ms (vmState from runtime.ts): in the microseconds around a run a SIGINT kills Node (measured). Keep
+// watching until the main thread says the interrupt landed (a busy loop may start after an await), at most 5 s.
+const vmState = workerData.vmState as Int32Array;
+let pending: NodeJS.Timeout | null = null;
+function interrupt(): void {
+  parentPort!.postMessage({ kind: 'interrupt' });
+  if (pending) return;
+  let ticks = 0;
+  let lastRun = -1;
+  let sameRunTicks = 0;
+  const stop = () => {
+    if (pending) clearInterval(pending);
+    pending = null;
+  };
+  pending = setInterval(() => {
+    if (++ticks > 1000) return stop();
+    const inVm = Atomics.load(vmState, 0) === 1;
+    const run = Atomics.load(vmState, 1);
+    sameRunTicks = inVm && run === lastRun ? sameRunTicks + 1 : 0;
+    lastRun = run;
+    if (sameRunTicks === 2) process.kill(process.pid, 'SIGINT');
+    if (sameRunTicks > 20) sameRunTicks = 0; // still spinning 100 ms later: signal again
+  }, 5);
+  interruptAcked = stop;
+}
+let interruptAcked: () => void = () => {};
 
 async function hbLoop(): Promise<void> {
   for await (const [m] of hb) await hb.send(m);
@@ -45,6 +75,7 @@ async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
   await hb.bind(endpoint(conn, conn.hb_port));
   parentPort!.on('message', (m: { kind: string; frames?: Buffer[] }) => {
+    if (m.kind === 'interrupted') interruptAcked();
     if (m.kind === 'send' && m.frames) send(m.frames.map((f) => Buffer.from(f)));
     if (m.kind === 'close') {
       // Close our sockets here, on their own thread, then end the thread: terminating it from outside while

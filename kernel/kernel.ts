@@ -29,7 +29,8 @@ export class Kernel {
 
   constructor(private readonly conn: ConnectionInfo) {
     this.signer = new Signer(conn.key, conn.signature_scheme);
-    this.executor = new Executor((t, c, p) => this.publish(t, c, p));
+    this.executor = new Executor((t, c, p) => this.publish(t, c, p), () => this.iopubSending);
+    this.executor.runtime.onInterrupted = () => this.control?.postMessage({ kind: 'interrupted' });
   }
 
   async start(): Promise<void> {
@@ -45,13 +46,14 @@ export class Kernel {
   }
 
   private startControl(): Promise<void> {
-    this.control = new Worker(path.join(__dirname, 'control-worker.js'), { workerData: { conn: this.conn, session: this.session } });
+    this.control = new Worker(path.join(__dirname, 'control-worker.js'), { workerData: { conn: this.conn, session: this.session, vmState: this.executor.runtime.vmState } });
     this.control.unref();
     return new Promise((resolve, reject) => {
       this.control.on('message', (m: { kind: string; frames?: Uint8Array[]; error?: string }) => {
         if (m.kind === 'ready') resolve();
         else if (m.kind === 'failed') reject(new Error(m.error));
         else if (m.kind === 'control') this.accept(m.frames!.map((f) => Buffer.from(f)), 'control');
+        else if (m.kind === 'interrupt') this.executor.runtime.interruptRunning('control message');
       });
       this.control.on('error', (e) => log('control worker error:', e));
     });

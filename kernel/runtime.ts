@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { currentId, popTo } from './async-stack';
 import { IMPORT_DEFAULT_NAME } from './transpile';
-import { log } from './log';
+import { log, logDebug } from './log';
+const logDebugSig = () => logDebug('SIGINT listener');
 
 export class KeyboardInterrupt extends Error {
   override name = 'KeyboardInterrupt';
@@ -55,7 +56,10 @@ export class Runtime<Store extends object> {
     this.scope.global = this.scope;
     this.scope.console = console; // V8's context console prints nowhere; the host's is routed per cell
     createHook({ after: () => this.scheduleDrain() }).enable();
-    process.on('SIGINT', () => this.interruptRunning('signal'));
+    process.on('SIGINT', () => {
+      logDebugSig();
+      this.interruptRunning('signal');
+    });
   }
 
   private scheduleDrain(): void {
@@ -74,14 +78,18 @@ export class Runtime<Store extends object> {
   /** Runs a script in the context; an interrupt (SIGINT during it) ends the running cell. */
   exec(script: vm.Script): any {
     const id = currentId();
+    Atomics.store(this.vmState, 0, 1);
+    Atomics.add(this.vmState, 1, 1);
     try {
-      return script.runInContext(this.context, this.running ? { breakOnSigint: true } : undefined);
+      return script.runInContext(this.context, this.running || this.interruptPending ? { breakOnSigint: true } : undefined);
     } catch (e) {
       if ((e as any)?.code === INTERRUPTED) {
         popTo(id);
         this.interruptRunning('breakOnSigint');
       }
       throw e;
+    } finally {
+      Atomics.store(this.vmState, 0, 0);
     }
   }
 
@@ -135,7 +143,18 @@ export class Runtime<Store extends object> {
     return this.exec(new vm.Script(expr, { filename: 'expr' }));
   }
 
+  /**
+   * Ends the running cell. Code orphaned by an earlier interrupt (a continuation that starts a busy loop later)
+   * must stay breakable, so drains keep breakOnSigint until the event loop has turned freely for 100 ms after the
+   * last interrupt; only then is the control thread told to stop re-sending SIGINT.
+   */
   interruptRunning(how: string): void {
+    this.interruptPending = true;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = setTimeout(() => {
+      this.interruptPending = false;
+      this.onInterrupted?.();
+    }, 100);
     if (!this.running) return;
     log('interrupt via', how);
     this.onInterrupt?.();
@@ -147,4 +166,14 @@ export class Runtime<Store extends object> {
   }
 
   onInterrupt?: () => void;
+  /** Called once the interrupt reached the cell (the control thread then stops re-sending SIGINT). */
+  onInterrupted?: () => void;
+  private interruptPending = false;
+  /**
+   * [in a vm run, run counter], shared with the control thread. Measured: a SIGINT that lands while
+   * runInContext sets up or tears down its watchdog kills the process (listeners removed, default handler
+   * active), so the control thread only signals while one vm run has lasted a while (user code is spinning).
+   */
+  readonly vmState = new Int32Array(new SharedArrayBuffer(8));
+  private ackTimer: NodeJS.Timeout | null = null;
 }
