@@ -3,9 +3,9 @@
  * changing one line: `new SlurmExecutionBackend({ partition: 'debug' })` (or `%backend slurm debug`).
  *
  * Modes, and why the pilot is the default (tests/bench/slurm.bench.ts: 200 `true` tasks, 2 at once, on the 2-CPU
- * single-node SLURM): raw `srun true` loop 3.9 tasks/s, srun mode 3.7 (0.95x), pilot 86.5 (22x, cold start
- * included); submit-to-start p50 43 ms raw srun, 1.8 ms pilot. Per-task srun is bound by the scheduler, and more
- * jobs at once only queue for its next pass; the pilot pays that once.
+ * single-node SLURM, two runs): raw `srun true` loop 3.9 / 2.4 tasks/s, srun mode 3.7 / 2.6, pilot 86.5 / 97
+ * (22x / 40x, cold start included); submit-to-start p50 43-81 ms raw srun, 1.8 ms pilot. Per-task srun is bound
+ * by the scheduler, and more jobs at once only queue for its next pass; the pilot pays that once.
  * - 'pilot' (default): one srun job per node holds the allocation and runs an agent; tasks are streamed to it
  *   over a TCP connection the agent opens back to us, and state changes come back on it (pushed, not polled).
  * - 'srun': one srun (its own job) per task, at most `maxConcurrent` at once.
