@@ -117,7 +117,7 @@ export class Runtime<Store extends object> {
       this.running = cell;
       this.als.run(store, () => {
         try {
-          const fn = script.runInContext(this.context) as () => PromiseLike<unknown>;
+          const fn = this.exec(script) as () => PromiseLike<unknown>; // via exec: it may drain queued user microtasks too
           this.scope.__flowbook_invoke = () => {
             fn().then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
           };
@@ -131,7 +131,7 @@ export class Runtime<Store extends object> {
 
   /** Runs a compiled cell (an async arrow) without the interrupt bookkeeping: for magics' evaluate(). */
   call(script: vm.Script): Promise<unknown> {
-    const fn = script.runInContext(this.context) as () => PromiseLike<unknown>;
+    const fn = this.exec(script) as () => PromiseLike<unknown>; // via exec: it may drain queued user microtasks too
     return new Promise((resolve, reject) => {
       this.scope.__flowbook_invoke = () => fn().then(resolve, reject);
       this.exec(this.invokeScript);
