@@ -33,9 +33,9 @@ export class KernelClient {
   stderr = '';
   private dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-client-'));
   conn: Record<string, any> = {};
-  shell = new zmq.Dealer();
-  control = new zmq.Dealer();
-  iopub = new zmq.Subscriber();
+  shell = new zmq.Dealer({ linger: 0 });
+  control = new zmq.Dealer({ linger: 0 });
+  iopub = new zmq.Subscriber({ linger: 0 });
   /** iopub messages by parent msg_id, in arrival order. */
   readonly byParent = new Map<string, Msg[]>();
   private waiters: (() => void)[] = [];
