@@ -31,6 +31,7 @@ interface Running {
 const queue: Job[] = [];
 const running = new Map<string, Running>();
 const idleWorkers: ChildProcess[] = [];
+const workerCwd = new WeakMap<ChildProcess, string>();
 
 function send(msg: FromAgent): void {
   (socket ?? process.stdout).write(JSON.stringify(msg) + '\n');
@@ -87,17 +88,19 @@ function runExec(job: Extract<ToAgent, { type: 'exec' }>): void {
   });
 }
 
-function takeWorker(): ChildProcess {
-  const idle = idleWorkers.pop();
-  if (idle) return idle;
+/** An idle worker started in `cwd` (a function task's working directory), or a new one. */
+function takeWorker(cwd: string): ChildProcess {
+  const i = idleWorkers.findIndex((w) => workerCwd.get(w) === cwd);
+  if (i >= 0) return idleWorkers.splice(i, 1)[0];
   // stdout is piped to stderr: user console.log must never corrupt the protocol on our stdout.
-  const w = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const w = fork(workerPath, [], { cwd, serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  workerCwd.set(w, cwd);
   w.stdout!.on('data', (d) => process.stderr.write(d));
   return w;
 }
 
 function runFunction(job: Extract<ToAgent, { type: 'function' }>): void {
-  const w = takeWorker();
+  const w = takeWorker(job.cwd);
   const entry: Running = { child: w, cancelled: false, worker: true };
   running.set(job.id, entry);
   const done = (msg: FromAgent, killedFromOutside = false) => {
@@ -110,6 +113,7 @@ function runFunction(job: Extract<ToAgent, { type: 'function' }>): void {
   const onMessage = (m: any) => {
     if (!m || m.id !== job.id) return;
     idleWorkers.push(w);
+    if (idleWorkers.length > slots) idleWorkers.shift()!.kill(); // many cwds: keep at most `slots` idle
     if (m.ok) done({ type: 'done', id: job.id, ok: true, value: encodeValue(m.value) });
     else done({ type: 'done', id: job.id, ok: false, error: m.error as WireError }); // already wire form
   };

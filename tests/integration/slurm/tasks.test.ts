@@ -38,6 +38,8 @@ describe('SLURM backend, pilot mode', () => {
   test('function task: structured-clone args and result, thrown errors come back', async () => {
     const v = await backend.submit(fn((m: Map<string, number>, k: string) => m.get(k)! * 2, [new Map([['a', 21]]), 'a']), startHooks());
     expect(v).toBe(42);
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'fb-slurm-fn-')));
+    expect(await backend.submit(fn(() => process.cwd(), [], { cwd: dir }), startHooks())).toBe(dir);
     const big = await backend.submit(fn(() => ({ d: new Date(0), n: 10n })), startHooks());
     expect(big).toEqual({ d: new Date(0), n: 10n });
     const err: any = await backend.submit(fn(() => { throw new RangeError('nope'); }), startHooks()).catch((e) => e);
