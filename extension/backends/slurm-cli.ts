@@ -89,4 +89,7 @@ export async function failureReason(jobId: string | undefined, srunStderr: strin
   return parts.join('; ');
 }
 
+/** A message from srun or slurmstepd itself (not the task's own stderr). */
+export const isSlurmLine = (line: string): boolean => /^(srun|slurmstepd[-\w]*): /.test(line);
+
 export const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { failureReason, jobInfo, scancel } from './slurm-cli';
+import { failureReason, isSlurmLine, jobInfo, scancel } from './slurm-cli';
 import { decodeValue, onLines, toError, type FromAgent, type ToAgent } from './slurm-protocol';
 import type { SubmitHooks } from './backend';
 
@@ -93,7 +93,7 @@ export class Pilot {
       this.stderrTail = (this.stderrTail + d).slice(-STDERR_TAIL);
       // Console output of functions in the pilot goes on to our stderr; SLURM's own lines end up in task errors.
       if (!opts.singleUse) {
-        const user = d.split('\n').filter((l, i, a) => (l || i < a.length - 1) && !/^(srun|slurmstepd[-\w]*): /.test(l));
+        const user = d.split('\n').filter((l, i, a) => (l || i < a.length - 1) && !isSlurmLine(l));
         if (user.length) process.stderr.write(user.join('\n') + '\n');
       }
     });

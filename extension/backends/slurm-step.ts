@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SubmitHooks } from './backend';
-import { failureReason, jobInfo, scancel } from './slurm-cli';
+import { failureReason, isSlurmLine, jobInfo, scancel } from './slurm-cli';
 
 const MARK = '\x1eflowbook-start';
 const WRAPPER = `printf '${MARK.replace('\x1e', '\\036')} %s %s\\n' "$SLURM_JOB_ID" "$SLURM_STEP_ID" >&2; exec /bin/bash -c "$1"`;
@@ -94,7 +94,7 @@ export class SrunCommand {
     if (this.cancelled) return new Error('cancelled');
     const label = this.jobId ? `${this.opts.ownJob ? 'job' : 'step'} ${this.target}` : `job ${this.name} (not started)`;
     if (this.closing) return new Error(`SLURM backend shut down (${label} cancelled)`);
-    const own = stderr.split('\n').filter((l) => l && !/^(srun|slurmstepd[-\w]*): /.test(l));
+    const own = stderr.split('\n').filter((l) => l && !isSlurmLine(l));
     const info = this.jobId && this.opts.ownJob ? await jobInfo(this.jobId) : undefined;
     const slurmKilled = /CANCELLED|DUE TO TIME LIMIT|NODE FAILURE|Force Terminated/.test(stderr) ||
       ['CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE'].includes(info?.state ?? '');
