@@ -13,8 +13,17 @@ export interface ConnectionInfo {
 }
 
 export function readConnection(file: string): ConnectionInfo {
-  const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { transport: 'tcp', signature_scheme: 'hmac-sha256', key: '', ...c };
+  let c: unknown;
+  try {
+    c = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    // Never echo the parser's message or the text: both can quote the file around the error, key included.
+    const at = /position (\d+)/.exec(String((e as Error)?.message))?.[1];
+    const why = (e as NodeJS.ErrnoException)?.code ?? `not valid JSON${at ? ` (at position ${at})` : ''}`;
+    throw new Error(why);
+  }
+  if (!c || typeof c !== 'object') throw new Error('not a JSON object');
+  return { transport: 'tcp', signature_scheme: 'hmac-sha256', key: '', ...c } as ConnectionInfo;
 }
 
 /** Binds only to the ip and transport of the connection file (ipc uses "<ip>-<port>" paths like jupyter_client). */

@@ -10,7 +10,14 @@ if (!file) {
   process.exit(2);
 }
 const t0 = performance.now();
-const kernel = new Kernel(readConnection(file));
+let kernel: Kernel;
+try {
+  kernel = new Kernel(readConnection(file));
+} catch (e) {
+  // Message only: an uncaught error would print the offending source line, which may hold the key.
+  log(`cannot start with connection file ${file}: ${(e as Error)?.message ?? e}`);
+  process.exit(2);
+}
 kernel.start().then(
   () => log(`kernel ready in ${(performance.now() - t0).toFixed(0)} ms (pid ${process.pid})`),
   (e) => {
