@@ -20,9 +20,11 @@ export class Kernel {
   private readonly iopub = new zmq.Publisher({ maxMessageSize: MAX_MESSAGE_BYTES });
   private readonly stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
   private control!: Worker;
-  private readonly queue: { msg: Message; socket: 'shell' | 'control' }[] = [];
+  private readonly queue: { msg: Message; socket: 'shell' | 'control'; seq: number }[] = [];
   private processing = false;
-  private aborting = false;
+  /** Messages accepted so far, and the last of them to abort after an error (stop_on_error). */
+  private received = 0;
+  private abortThrough = 0;
   private iopubSending: Promise<unknown> = Promise.resolve();
   private shellSending: Promise<unknown> = Promise.resolve();
   readonly executor: Executor;
@@ -76,8 +78,9 @@ export class Kernel {
       return;
     }
     // Control requests jump the queue (spec: control is not blocked by queued shell requests).
-    if (socket === 'control') this.queue.unshift({ msg, socket });
-    else this.queue.push({ msg, socket });
+    const seq = ++this.received;
+    if (socket === 'control') this.queue.unshift({ msg, socket, seq });
+    else this.queue.push({ msg, socket, seq });
     void this.pump();
   }
 
@@ -85,15 +88,14 @@ export class Kernel {
     if (this.processing) return;
     this.processing = true;
     while (this.queue.length) {
-      const { msg, socket } = this.queue.shift()!;
+      const { msg, socket, seq } = this.queue.shift()!;
       try {
-        await this.handle(msg, socket);
+        await this.handle(msg, socket, seq);
       } catch (e) {
         log(`handling ${msg.header.msg_type} failed:`, (e as Error)?.stack ?? e);
       }
       if (!this.queue.length) await new Promise((r) => setImmediate(r));
     }
-    this.aborting = false;
     this.processing = false;
   }
 
@@ -108,7 +110,7 @@ export class Kernel {
     else this.shellSending = this.shellSending.then(() => this.shell.send(frames)).catch((e) => log('shell send failed:', e.message));
   }
 
-  private async handle(msg: Message, socket: 'shell' | 'control'): Promise<void> {
+  private async handle(msg: Message, socket: 'shell' | 'control', seq: number): Promise<void> {
     const type = msg.header.msg_type;
     const c = msg.content;
     logDebug('recv', socket, type);
@@ -118,11 +120,12 @@ export class Kernel {
         case 'kernel_info_request':
           return this.reply(msg, socket, 'kernel_info_reply', this.kernelInfo());
         case 'execute_request': {
-          if (this.aborting) {
+          // Abort only what was already queued when a cell failed, not what the client sent after the reply.
+          if (seq <= this.abortThrough) {
             return this.reply(msg, socket, 'execute_reply', { status: 'aborted', execution_count: this.executor.count });
           }
           const r = await this.executor.execute(msg);
-          if (r.status === 'error' && c.stop_on_error !== false) this.aborting = true;
+          if (r.status === 'error' && c.stop_on_error !== false) this.abortThrough = this.received;
           return this.reply(msg, socket, 'execute_reply', r);
         }
         case 'complete_request':
