@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { KernelClient } from '../../bench/kernel-client';
 import { MAIN } from '../kernel/helpers';
-import { evalText, startKernel, tempDir } from './helpers';
+import { evalText, startKernel, tempDir, waitFor } from './helpers';
 
 let k: KernelClient;
 const dir = tempDir('sec');
@@ -54,6 +54,8 @@ describe('HMAC', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
     for (const id of [wrong.id, empty.id, noSigFrame.id]) expect(k.byParent.get(id)).toBeUndefined();
     expect(k.byParent.get(original.id)?.length).toBeGreaterThan(0);
+    // Control is read on its own thread: its log line may trail the shell's reply.
+    await waitFor(() => /control: dropped message/.test(k.stderr.slice(logBefore)), 'the control rejection to be logged', 5000).catch(() => {});
     const log = k.stderr.slice(logBefore);
     expect(log.match(/shell: dropped message: bad signature/g)?.length).toBe(3);
     expect(log).toMatch(/shell: dropped message: malformed/);
