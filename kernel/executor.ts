@@ -57,6 +57,24 @@ export class Executor {
     return this.ready;
   }
 
+  /**
+   * Kernel exit (shutdown/restart/SIGTERM): cancel every unfinished task of the session's engines, which kills
+   * their processes and scancels their jobs, then close the backends. Bounded: jupyter_client sends SIGTERM to
+   * the kernel's process group after 2.5 s, and detached executables are outside that group.
+   */
+  async stopWorkflows(ms: number): Promise<void> {
+    const flows = new Set([this.engine?.flow, this.runtime.scope.flow].filter((f: any) => typeof f?.shutdown === 'function' && Array.isArray(f.tasks)));
+    const done = [...flows].map(async (f: any) => {
+      for (const t of f.tasks) if (!t.done) t.cancel();
+      await f.shutdown();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((r) => (timer = setTimeout(() => r('timed out'), ms)));
+    const how = await Promise.race([Promise.allSettled(done).then(() => 'done'), late]);
+    clearTimeout(timer);
+    if (how !== 'done') log(`stopping workflows ${how} after ${ms} ms`);
+  }
+
   private background(err: unknown, cell: CellOutput | null | undefined): void {
     const target = cell ?? this.lastCell;
     log('background error', target ? `-> cell ${target.executionCount}` : '(no cell)', (err as Error)?.stack ?? err);

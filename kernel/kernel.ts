@@ -22,6 +22,7 @@ export class Kernel {
   private control!: Worker;
   private readonly queue: { msg: Message; socket: 'shell' | 'control'; seq: number }[] = [];
   private processing = false;
+  private stopping = false;
   /** Messages accepted so far, and the last of them to abort after an error (stop_on_error). */
   private received = 0;
   private abortThrough = 0;
@@ -43,6 +44,8 @@ export class Kernel {
       this.startControl(),
     ]);
     this.publish('status', { execution_state: 'starting' }, {});
+    // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
+    for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void this.shutdown());
     void this.receive();
     void this.executor.init();
   }
@@ -178,6 +181,9 @@ export class Kernel {
   }
 
   private async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.executor.stopWorkflows(2000);
     await this.shellSending;
     await this.iopubSending;
     await new Promise((r) => setTimeout(r, 50)); // let zeromq flush the reply and the control thread send its copy
