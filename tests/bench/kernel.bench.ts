@@ -1,0 +1,98 @@
+// Kernel benchmark: start -> first result, and trivial-cell round trip (p50/p99 over 500 cells), with the same
+// zeromq client for flowbook, ipykernel and (if it starts) tslab.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KernelClient } from './kernel-client';
+import type { BenchResult, BenchRow } from './types';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CELLS = Number(process.env.FLOWBOOK_BENCH_CELLS ?? 500);
+const STARTS = 3;
+
+interface Target {
+  name: string;
+  argv: string[];
+  code: string;
+}
+
+function targets(): Target[] {
+  const ipy = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-bench-ipy-'));
+  process.env.IPYTHONDIR = ipy;
+  const list: Target[] = [
+    { name: 'flowbook', argv: [process.execPath, path.join(ROOT, 'dist/kernel/main.js'), '{connection_file}'], code: '1 + 1' },
+    { name: 'ipykernel', argv: ['/usr/bin/python3', '-Xfrozen_modules=off', '-m', 'ipykernel_launcher', '-f', '{connection_file}'], code: '1 + 1' },
+  ];
+  const tslab = path.join(ROOT, 'node_modules/tslab/bin/tslab');
+  if (fs.existsSync(tslab)) list.push({ name: 'tslab', argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'], code: '1 + 1' });
+  return list;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, rej) => (t = setTimeout(() => rej(new Error('timeout')), ms)))]).finally(() => clearTimeout(t));
+}
+
+/** Spawn -> the first execute_result of a trivial cell. */
+async function startToFirstResult(t: Target): Promise<number> {
+  const k = new KernelClient();
+  const t0 = performance.now();
+  try {
+    await k.start(t.argv, { ...process.env, FLOWBOOK_LOG: 'off', PYDEVD_DISABLE_FILE_VALIDATION: '1' });
+    await withTimeout(k.ready(), 30_000);
+    const r = await withTimeout(k.execute(t.code), 30_000);
+    if (!r.iopub.some((m) => m.header.msg_type === 'execute_result')) throw new Error(`${t.name}: no execute_result`);
+    return performance.now() - t0;
+  } finally {
+    await k.close();
+  }
+}
+
+async function roundTrips(t: Target): Promise<number[]> {
+  const k = new KernelClient();
+  try {
+    await k.start(t.argv, { ...process.env, FLOWBOOK_LOG: 'off', PYDEVD_DISABLE_FILE_VALIDATION: '1' });
+    await withTimeout(k.ready(), 30_000);
+    for (let i = 0; i < 20; i++) await k.execute(t.code); // warm-up
+    const times: number[] = [];
+    for (let i = 0; i < CELLS; i++) {
+      const t0 = performance.now();
+      await k.execute(t.code); // reply + iopub up to idle
+      times.push(performance.now() - t0);
+    }
+    return times;
+  } finally {
+    await k.close();
+  }
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const median = (xs: number[]) => pct(xs, 50);
+const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
+
+export async function bench(): Promise<BenchResult> {
+  const data: Record<string, any> = {};
+  for (const t of targets()) {
+    try {
+      const starts: number[] = [];
+      for (let i = 0; i < STARTS; i++) starts.push(await startToFirstResult(t));
+      const rt = await roundTrips(t);
+      data[t.name] = { start_ms: starts, start_median_ms: median(starts), rt_p50_ms: pct(rt, 50), rt_p99_ms: pct(rt, 99), cells: rt.length };
+    } catch (e) {
+      data[t.name] = { error: String((e as Error).message ?? e) };
+    }
+    console.error(t.name, JSON.stringify(data[t.name]));
+  }
+  const f = data.flowbook ?? {};
+  const rows: BenchRow[] = [];
+  for (const base of ['ipykernel', 'tslab']) {
+    const b = data[base] ?? {};
+    if (b.error && base === 'tslab') continue;
+    rows.push(
+      { case: `start -> first result (vs ${base})`, flowbook: ms(f.start_median_ms), baseline: ms(b.start_median_ms), ratio: (b.start_median_ms / f.start_median_ms).toFixed(2), goal: '<= 1500 ms', met: f.start_median_ms <= 1500 },
+      { case: `trivial cell p50 (vs ${base})`, flowbook: ms(f.rt_p50_ms), baseline: ms(b.rt_p50_ms), ratio: (b.rt_p50_ms / f.rt_p50_ms).toFixed(2), goal: '<= 5 ms', met: f.rt_p50_ms <= 5 },
+      { case: `trivial cell p99 (vs ${base})`, flowbook: ms(f.rt_p99_ms), baseline: ms(b.rt_p99_ms), ratio: (b.rt_p99_ms / f.rt_p99_ms).toFixed(2), goal: '', met: undefined },
+    );
+  }
+  return { area: 'kernel', rows, data };
+}
