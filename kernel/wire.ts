@@ -60,9 +60,10 @@ export function decode(frames: Buffer[], signer: Signer): Message {
     throw new WireError(`malformed JSON: ${(e as Error).message}`);
   }
   const [header, parent, metadata, content] = parsed as [Header, any, any, any];
-  if (!header || typeof header !== 'object' || typeof header.msg_type !== 'string') {
-    throw new WireError('malformed header');
-  }
+  if (!header || typeof header !== 'object') throw new WireError('malformed header');
+  // Without these a reply cannot be matched to its request (msg_id) or routed (session): refuse, don't guess.
+  const missing = (['msg_id', 'session', 'msg_type'] as const).filter((f) => typeof header[f] !== 'string' || !header[f]);
+  if (missing.length) throw new WireError(`malformed header: missing ${missing.join(', ')}`);
   return {
     identities: frames.slice(0, i),
     header,
