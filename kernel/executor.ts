@@ -11,6 +11,7 @@ import { routeProcessOutput } from './routing';
 import { MAGIC_GLOBAL } from '../extension/magics/types';
 import { log } from './log';
 import { NotebookService } from './language-service';
+import { Typechecker, TypeScriptError } from './typecheck';
 
 export interface ExecuteReply {
   status: 'ok' | 'error';
@@ -21,6 +22,7 @@ export interface ExecuteReply {
 export class Executor {
   readonly runtime = new Runtime<CellOutput>();
   readonly notebook = new NotebookService();
+  readonly typechecker = new Typechecker();
   count = 0;
   private seq = 0;
   private readonly entries: [number, number, string][] = [];
@@ -117,6 +119,14 @@ export class Executor {
     const compiled = compileCell(code);
     log(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
     rememberCell(filename, compiled);
+    const checked = this.typechecker.check(code, () => [...Object.keys(this.engine?.exports ?? {}), 'flow', 'display', 'page', MAGIC_GLOBAL]);
+    if (this.typechecker.mode === 'strict') {
+      const errors = await checked;
+      if (errors.length) throw new TypeScriptError(errors.join('\n'));
+    } else {
+      // warnings arrive when the checker is done; they go to this cell even if it has finished by then
+      void checked.then((ws) => ws.length && out.stderr(ws.map((w) => `type warning: ${w}\n`).join('')));
+    }
     const script = this.runtime.compile(compiled.js, filename);
     const group = filename.replace(/\.ts$/, '');
     const abort = new AbortController();

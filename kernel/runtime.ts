@@ -9,7 +9,7 @@
 import * as vm from 'node:vm';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { AsyncLocalStorage, createHook } from 'node:async_hooks';
+import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks';
 import { currentId, popTo } from './async-stack';
 import { IMPORT_DEFAULT_NAME } from './transpile';
 import { log, logDebug } from './log';
@@ -34,6 +34,7 @@ export class Runtime<Store extends object> {
   readonly scope: Record<string, any>;
   private running: RunningCell | null = null;
   private drainScheduled = false;
+  private drainId = -1;
   private readonly drainScript = new vm.Script('');
   private readonly invokeScript = new vm.Script('globalThis.__flowbook_invoke()', { filename: 'flowbook-runner' });
 
@@ -55,7 +56,8 @@ export class Runtime<Store extends object> {
     }
     this.scope.global = this.scope;
     this.scope.console = console; // V8's context console prints nowhere; the host's is routed per cell
-    createHook({ after: () => this.scheduleDrain() }).enable();
+    // Not after our own drain: that re-armed itself forever (an idle kernel spun at ~70% CPU and grew garbage).
+    createHook({ after: (id) => id !== this.drainId && this.scheduleDrain() }).enable();
     process.on('SIGINT', () => {
       logDebugSig();
       this.interruptRunning('signal');
@@ -66,6 +68,7 @@ export class Runtime<Store extends object> {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
     setImmediate(() => {
+      this.drainId = executionAsyncId();
       this.drainScheduled = false;
       try {
         this.exec(this.drainScript);
