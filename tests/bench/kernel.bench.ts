@@ -41,7 +41,8 @@ async function startToFirstResult(t: Target): Promise<number> {
     await k.start(t.argv, { ...process.env, FLOWBOOK_LOG: 'off', PYDEVD_DISABLE_FILE_VALIDATION: '1' });
     await withTimeout(k.ready(), 30_000);
     const r = await withTimeout(k.execute(t.code), 30_000);
-    if (!r.iopub.some((m) => m.header.msg_type === 'execute_result')) throw new Error(`${t.name}: no execute_result`);
+    // tslab prints results as stdout instead of execute_result: count that as its first result.
+    if (!r.iopub.some((m) => m.header.msg_type === 'execute_result' || m.header.msg_type === 'stream')) throw new Error(`${t.name}: no result`);
     return performance.now() - t0;
   } finally {
     await k.close();
