@@ -10,7 +10,7 @@ const IGNORED = new Set([2451, 2300, 2393, 1375, 1378, 1431, 1108, 2448, 2454]);
 
 export class NotebookService {
   /** Top-level statements of executed cells, with the names each declares. */
-  private stmts: { names: string[]; text: string }[] = [];
+  private stmts: { names: string[]; text: string; keep?: boolean }[] = [];
   private current = '';
   /** Ambient declarations for what the kernel preloads into the scope (engine exports, flow, display, page). */
   private prelude = '';
@@ -27,7 +27,9 @@ export class NotebookService {
     // A REPL may redeclare a name: the newest declaration replaces the old one for the checker too.
     const redeclared = new Set(parsed.flatMap((p) => p.names));
     this.stmts = this.stmts.filter((p) => !p.names.some((n) => redeclared.has(n)));
-    this.stmts.push(...parsed);
+    // Statements that declare nothing (expressions, loops) cannot affect later cells' types: not kept, so the
+    // checked text grows with declarations only, not with every cell run.
+    this.stmts.push(...parsed.filter((p) => p.names.length || p.keep));
   }
 
   private service(): ts.LanguageService {
@@ -112,7 +114,11 @@ function declaredNames(s: ts.Statement): string[] {
   return name && ts.isIdentifier(name) ? [name.text] : [];
 }
 
-function split(code: string): { names: string[]; text: string }[] {
+function split(code: string): { names: string[]; text: string; keep: boolean }[] {
   const sf = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  return sf.statements.map((s) => ({ names: declaredNames(s), text: s.getFullText() }));
+  return sf.statements.map((s) => ({
+    names: declaredNames(s),
+    text: s.getFullText(),
+    keep: ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s) || ts.isModuleDeclaration(s),
+  }));
 }
