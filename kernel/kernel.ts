@@ -128,7 +128,12 @@ export class Kernel {
             return this.reply(msg, socket, 'execute_reply', { status: 'aborted', execution_count: this.executor.count });
           }
           const r = await this.executor.execute(msg);
-          if (r.status === 'error' && c.stop_on_error !== false) this.abortThrough = this.received;
+          if (r.status === 'error' && c.stop_on_error !== false) {
+            // Read what the client had already sent (it is still in the socket) before fixing the boundary and
+            // replying: those requests are aborted; anything sent after the client saw this reply is not.
+            await new Promise((r) => setTimeout(r, 5));
+            this.abortThrough = this.received;
+          }
           return this.reply(msg, socket, 'execute_reply', r);
         }
         case 'complete_request':

@@ -56,8 +56,9 @@ export class Runtime<Store extends object> {
     }
     this.scope.global = this.scope;
     this.scope.console = console; // V8's context console prints nowhere; the host's is routed per cell
-    // Not after our own drain: that re-armed itself forever (an idle kernel spun at ~70% CPU and grew garbage).
-    createHook({ after: (id) => id !== this.drainId && this.scheduleDrain() }).enable();
+    // Our own drain re-arms itself only while a cell runs or an interrupt is settling (the interrupt logic relies
+    // on drains turning); when idle it re-armed forever: ~70% of a core and growing garbage in an idle kernel.
+    createHook({ after: (id) => (id !== this.drainId || this.running !== null || this.interruptPending) && this.scheduleDrain() }).enable();
     process.on('SIGINT', () => {
       logDebugSig();
       this.interruptRunning('signal');
