@@ -33,6 +33,9 @@ export interface EngineOptions {
 export type Futurable<T> = T | PromiseLike<T> | (T extends object ? { [K in keyof T]: Futurable<T[K]> } : never);
 export type TaskCall<A extends unknown[], R> = (...args: { [I in keyof A]: Futurable<A[I]> }) => TaskFuture<R>;
 
+/** Shared by every call without arguments; frozen, so a backend that tried to modify it would throw. */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 export class WorkflowEngine extends Scheduler implements AsyncDisposable {
   private readonly slots = new Map<string, Slot>();
   private defaultSlot!: Slot;
@@ -98,7 +101,15 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
   }
 
   private callable(def: TaskDef): any {
-    const call = (...args: unknown[]) => this.call(def, args);
+    const engine = this;
+    // `arguments`, not a rest parameter: a call without arguments then allocates no array (one less per task).
+    const call = function (): TaskFuture<unknown> {
+      const n = arguments.length;
+      if (n === 0) return engine.call(def, NO_ARGS);
+      const args = new Array(n);
+      for (let i = 0; i < n; i++) args[i] = arguments[i];
+      return engine.call(def, args);
+    };
     Object.defineProperty(call, 'name', { value: def.name });
     return call;
   }

@@ -26,8 +26,8 @@ export interface FutureOwner {
 let seq = 0;
 
 export class TaskFuture<T = unknown> implements PromiseLike<T> {
-  private readonly _seq: number;
-  private _id: string | undefined;
+  /** The sequence number, replaced by the id string on first use (one field instead of two). */
+  private _id: number | string;
   state: TaskState = 'PENDING';
   /** performance.now() ms when the task was called; started/finished once it runs and settles. */
   readonly submitted: number;
@@ -35,8 +35,11 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   finished?: number;
   /** @internal attempts made so far. */
   _attempt = 0;
-  /** @internal when attempt 1 went to the backend (later than `submitted` if it waited for dependencies). */
-  _firstSubmit = 0;
+  /**
+   * @internal when attempt 1 went to the backend, if later than `submitted` (it waited for dependencies).
+   * Unset otherwise, which saves a heap number per task.
+   */
+  _firstSubmit: number | undefined = undefined;
   /**
    * @internal explicit attempt records. A task that succeeds at its first attempt has none: its record is
    * derived from the future's own fields, which saves two objects per task.
@@ -60,14 +63,15 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     readonly parent: string | undefined,
     readonly group: string | undefined,
   ) {
-    this._seq = ++seq;
+    this._id = ++seq;
     this.submitted = performance.now();
     this._s = new TaskRun(args);
   }
 
   /** Unique id: `<name>.<sequence>` (built on first use). */
   get id(): string {
-    return (this._id ??= `${this.name}.${this._seq}`);
+    const id = this._id;
+    return typeof id === 'string' ? id : (this._id = `${this.name}.${id}`);
   }
 
   /** Attempts made so far (retries add one each). */
@@ -82,7 +86,7 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   }
 
   private firstRecord(): AttemptRecord {
-    const rec: AttemptRecord = { attempt: 1, submitted: this._firstSubmit, started: this.started, finished: this.finished, state: this.state };
+    const rec: AttemptRecord = { attempt: 1, submitted: this._firstSubmit ?? this.submitted, started: this.started, finished: this.finished, state: this.state };
     if (this.error !== undefined) rec.error = errorMessage(this.error);
     return rec;
   }
@@ -121,7 +125,10 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     if (!this._promise) {
       if (this.state === 'DONE') this._promise = Promise.resolve(this.value as T);
       else if (this.state === 'FAILED' || this.state === 'CANCELLED') this._promise = Promise.reject(this.error);
-      else this._promise = new Promise<T>((res, rej) => ((this._s!.resolve = res), (this._s!.reject = rej)));
+      else {
+        const x = this._s!.extra();
+        this._promise = new Promise<T>((res, rej) => ((x.resolve = res), (x.reject = rej)));
+      }
     }
     return this._promise;
   }
@@ -134,10 +141,10 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     this.finished = now;
     if (state === 'DONE') {
       this.value = valueOrError as T;
-      run.resolve?.(valueOrError);
+      run.x?.resolve?.(valueOrError);
     } else {
       this.error = valueOrError;
-      run.reject?.(valueOrError);
+      run.x?.reject?.(valueOrError);
     }
   }
 
@@ -151,7 +158,10 @@ export interface Waiter {
   settled(f: TaskFuture<any>): void;
 }
 
-/** @internal What the scheduler tracks for a task until it settles. */
+/**
+ * @internal What the scheduler tracks for a task until it settles. Only what every task needs lives here;
+ * the rest is in a RunExtra made on demand: 100k tiny tasks are alive at once, and bytes per task are GC time.
+ */
 export class TaskRun {
   dependents: TaskFuture<any>[] | null = null;
   /** Engine-internal listeners (gather): one, or several. */
@@ -160,18 +170,27 @@ export class TaskRun {
   waiting = 0;
   /** The args held futures/promises to substitute. */
   hadDeps = false;
+  /** Engine-private: task definition, backend slot, backend spec. */
+  def: any = undefined;
+  slot: any = undefined;
+  spec: any = undefined;
+  x: RunExtra | null = null;
+  constructor(public args: unknown[]) {}
+
+  extra(): RunExtra {
+    return (this.x ??= new RunExtra());
+  }
+}
+
+/** @internal Per-task state that few tasks use: timeouts, cancellation, promise args, blocks, awaiting. */
+export class RunExtra {
   promiseValues: Map<Promise<unknown>, unknown> | null = null;
   /** Set by cancel(): the next backend rejection is a cancellation. */
   cancelRequested = false;
   timedOut = false;
   timer: NodeJS.Timeout | undefined = undefined;
-  /** Engine-private: task definition, backend slot, backend spec. */
-  def: any = undefined;
-  slot: any = undefined;
-  spec: any = undefined;
   /** Tasks created inside a block. */
   children: TaskFuture<any>[] | null = null;
   resolve: ((v: any) => void) | undefined = undefined;
   reject: ((e: unknown) => void) | undefined = undefined;
-  constructor(public args: unknown[]) {}
 }

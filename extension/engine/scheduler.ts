@@ -116,7 +116,7 @@ export abstract class Scheduler implements FutureOwner {
     dep.then(
       (v) => {
         if (f.done) return;
-        (f._s!.promiseValues ??= new Map()).set(dep, v);
+        (f._s!.extra().promiseValues ??= new Map()).set(dep, v);
         if (--f._s!.waiting === 0) this.ready(f);
       },
       (err) => {
@@ -131,7 +131,7 @@ export abstract class Scheduler implements FutureOwner {
   private ready(f: TaskFuture<any>): void {
     const run = f._s!;
     const def = run.def as TaskDef;
-    const args = run.hadDeps ? (run.args = substitute(run.args, run.promiseValues)) : run.args;
+    const args = run.hadDeps ? (run.args = substitute(run.args, run.x && run.x.promiseValues)) : run.args;
     if (def.kind === 'block') return this.runBlock(f, def, args);
     if (def.kind === 'function' && (run.slot as Slot).inline) return this.submitAttempt(f);
     let command: unknown;
@@ -168,9 +168,9 @@ export abstract class Scheduler implements FutureOwner {
   private submitAttempt(f: TaskFuture<any>): void {
     const run = f._s!;
     const attempt = ++f._attempt;
-    const submitted = attempt === 1 && !run.hadDeps ? f.submitted : performance.now();
-    if (attempt === 1) f._firstSubmit = submitted;
-    else f._materialize().push({ attempt, submitted, state: 'PENDING', started: undefined, finished: undefined });
+    if (attempt === 1) {
+      if (run.hadDeps) f._firstSubmit = performance.now();
+    } else f._materialize().push({ attempt, submitted: performance.now(), state: 'PENDING', started: undefined, finished: undefined });
     if (!run.spec) return this.runInline(f, attempt);
     const spec = run.spec as TaskSpec;
     spec.attempt = attempt;
@@ -181,6 +181,11 @@ export abstract class Scheduler implements FutureOwner {
     } catch (err) {
       p = Promise.reject(err);
     }
+    this.watch(f, attempt, p);
+  }
+
+  /** A separate function so the two closures' context holds only these three. */
+  private watch(f: TaskFuture<any>, attempt: number, p: PromiseLike<unknown>): void {
     p.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
   }
 
@@ -192,15 +197,16 @@ export abstract class Scheduler implements FutureOwner {
     try {
       r = (run.def as TaskDef).fn(...run.args);
     } catch (err) {
-      queueMicrotask(() => this.onError(f, attempt, err));
-      return;
+      return this.settleSoon(f, attempt, false, err, 0);
     }
-    if (isThenable(r)) r.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
-    else {
-      // Stamp the end now: a burst of sync tasks runs back to back before any of these microtasks.
-      const end = performance.now();
-      queueMicrotask(() => this.onResult(f, attempt, r, end));
-    }
+    if (isThenable(r)) this.watch(f, attempt, r);
+    // Stamp the end now: a burst of sync tasks runs back to back before any of these microtasks.
+    else this.settleSoon(f, attempt, true, r, performance.now());
+  }
+
+  /** Out of runInline, so that it captures nothing and allocates no context per call. */
+  private settleSoon(f: TaskFuture<any>, attempt: number, ok: boolean, v: unknown, end: number): void {
+    queueMicrotask(ok ? () => this.onResult(f, attempt, v, end) : () => this.onError(f, attempt, v));
   }
 
   private onStarted(f: TaskFuture<any>, attempt: number): void {
@@ -216,12 +222,12 @@ export abstract class Scheduler implements FutureOwner {
     f.state = 'RUNNING';
     if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
     const ms = (f._s!.def as TaskDef).timeoutMs;
-    if (ms !== undefined && ms > 0) f._s!.timer = setTimeout(() => this.expire(f, attempt), ms);
+    if (ms !== undefined && ms > 0) f._s!.extra().timer = setTimeout(() => this.expire(f, attempt), ms);
   }
 
   private expire(f: TaskFuture<any>, attempt: number): void {
     if (f.done || attempt !== f._attempt) return;
-    f._s!.timedOut = true;
+    f._s!.extra().timedOut = true;
     this.cancelOnBackend(f);
   }
 
@@ -245,11 +251,12 @@ export abstract class Scheduler implements FutureOwner {
   private onError(f: TaskFuture<any>, attempt: number, err: unknown): void {
     if (f.done || attempt !== f._attempt) return;
     let state: Settled = 'FAILED';
-    if (f._s!.cancelRequested) {
+    const x = f._s!.x;
+    if (x?.cancelRequested) {
       state = 'CANCELLED';
       err = new TaskCancelledError(f.name);
-    } else if (f._s!.timedOut) {
-      f._s!.timedOut = false;
+    } else if (x?.timedOut) {
+      x.timedOut = false;
       err = new TaskTimeoutError(f.name, (f._s!.def as TaskDef).timeoutMs!);
     }
     const now = performance.now();
@@ -259,8 +266,8 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private closeAttempt(f: TaskFuture<any>, attempt: number, state: TaskState, now: number, err?: unknown): void {
-    if (f._s!.timer) clearTimeout(f._s!.timer);
-    f._s!.timer = undefined;
+    const x = f._s!.x;
+    if (x?.timer) clearTimeout(x.timer), (x.timer = undefined);
     if (!f._records && state === 'DONE') return; // the future's own fields describe this attempt
     const rec: AttemptRecord = f._materialize()[attempt - 1];
     rec.finished = now;
@@ -276,7 +283,7 @@ export abstract class Scheduler implements FutureOwner {
 
   private settleOne(f: TaskFuture<any>, state: Settled, value: unknown, now: number): Array<[TaskFuture<any>, TaskFuture<any>]> | null {
     const run = f._s!;
-    if (run.timer) clearTimeout(run.timer);
+    if (run.x?.timer) clearTimeout(run.x.timer);
     const slot = run.slot as Slot;
     f._settle(state, value, now);
     slot.assigned--;
@@ -309,16 +316,16 @@ export abstract class Scheduler implements FutureOwner {
 
   private runBlock(f: TaskFuture<any>, def: TaskDef, args: unknown[]): void {
     const now = performance.now();
-    f._s!.children = [];
+    f._s!.extra().children = [];
     f._attempt = 1;
     f._firstSubmit = now;
     f.state = 'RUNNING';
     f.started = now;
     if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
     if (def.timeoutMs !== undefined && def.timeoutMs > 0) {
-      f._s!.timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
+      f._s!.extra().timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
     }
-    const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._s?.children?.push(c as TaskFuture<any>) };
+    const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._s?.x?.children?.push(c as TaskFuture<any>) };
     let p: Promise<unknown>;
     try {
       p = Promise.resolve(flowContext.run(ctx, () => def.fn(...args)));
@@ -330,10 +337,10 @@ export abstract class Scheduler implements FutureOwner {
 
   private endBlock(f: TaskFuture<any>, state: Settled, value: unknown): void {
     if (f.done) return;
-    if (state !== 'DONE') for (const c of f._s!.children ?? []) if (!c.done) c.cancel();
+    if (state !== 'DONE') for (const c of f._s!.x?.children ?? []) if (!c.done) c.cancel();
     const now = performance.now();
     this.closeAttempt(f, 1, state, now, state === 'DONE' ? undefined : value);
-    f._s!.children = null;
+    f._s!.x!.children = null;
     this.finish(f, state, value, now);
   }
 
@@ -354,7 +361,7 @@ export abstract class Scheduler implements FutureOwner {
       this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
     }
-    f._s!.cancelRequested = true;
+    f._s!.extra().cancelRequested = true;
     this.cancelOnBackend(f);
     return true;
   }
