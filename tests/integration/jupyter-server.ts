@@ -10,6 +10,7 @@ export interface JupyterServer {
   baseUrl: string;
   settings: Services.ServerConnection.ISettings;
   kernels: Services.KernelManager;
+  sessions: Services.SessionManager;
   stop(): Promise<void>;
 }
 
@@ -50,13 +51,16 @@ export async function startJupyterServer(): Promise<JupyterServer & { jenv: Jupy
   child.stderr!.on('data', (d) => (output += d));
   const baseUrl = `http://127.0.0.1:${port}/`;
   await waitReady(baseUrl, token, child, () => output);
+  console.debug = () => {}; // @jupyterlab/services logs every websocket step at debug level
   const services = require('@jupyterlab/services') as typeof Services;
   const settings = services.ServerConnection.makeSettings({ baseUrl, token, wsUrl: `ws://127.0.0.1:${port}/` });
   const kernels = new services.KernelManager({ serverSettings: settings });
+  const sessions = new services.SessionManager({ serverSettings: settings, kernelManager: kernels });
   await kernels.ready;
   return {
-    jenv, baseUrl, settings, kernels,
+    jenv, baseUrl, settings, kernels, sessions,
     async stop() {
+      sessions.dispose();
       kernels.dispose();
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));

@@ -1,52 +1,19 @@
 // JupyterLab's own client library (@jupyterlab/services) through a real jupyter_server: start a flowbook kernel
 // in a session, execute, receive iopub, interrupt `while (true) {}`, restart, shut down.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { spawn, ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { KernelManager, ServerConnection, SessionManager, KernelMessage } from '@jupyterlab/services';
-import { jupyterEnv, PYTHON } from './helpers';
+import type { KernelMessage } from '@jupyterlab/services';
+import { startJupyterServer, type JupyterServer } from '../jupyter-server';
 
-const jenv = jupyterEnv();
-const token = randomBytes(12).toString('hex');
-let server: ChildProcess;
-let baseUrl = '';
-let kernels: KernelManager;
-let sessions: SessionManager;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+let server: JupyterServer;
+let kernels: JupyterServer['kernels'];
+let sessions: JupyterServer['sessions'];
 
 beforeAll(async () => {
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}/`;
-  server = spawn(PYTHON, ['-m', 'jupyter_server', '--no-browser', '--allow-root', '--ip=127.0.0.1', `--port=${port}`,
-    '--port-retries=0', `--ServerApp.token=${token}`, `--ServerApp.root_dir=${jenv.dir}`], { env: jenv.env, stdio: 'ignore' });
-  for (;;) {
-    const ok = await fetch(`${baseUrl}api/status?token=${token}`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (server.exitCode !== null) throw new Error('jupyter_server exited');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const serverSettings = ServerConnection.makeSettings({ baseUrl, token });
-  kernels = new KernelManager({ serverSettings });
-  sessions = new SessionManager({ serverSettings, kernelManager: kernels });
-  await kernels.ready;
+  server = await startJupyterServer();
+  ({ kernels, sessions } = server);
 }, 60_000);
 
-afterAll(async () => {
-  sessions?.dispose();
-  kernels?.dispose();
-  server?.kill('SIGTERM');
-  await new Promise((r) => server?.once('exit', r));
-  jenv.cleanup();
-});
+afterAll(async () => server?.stop());
 
 async function run(kernel: any, code: string, onStarted?: () => void) {
   const iopub: KernelMessage.IIOPubMessage[] = [];
@@ -83,6 +50,6 @@ test('session: execute, iopub, interrupt, restart, shutdown', async () => {
   expect((c.iopub.find((m) => m.header.msg_type === 'execute_result')!.content as any).data['text/plain']).toBe("'undefined'");
 
   await session.shutdown();
-  const running = await fetch(`${baseUrl}api/kernels?token=${token}`).then((r) => r.json());
+  const running = await fetch(`${server.baseUrl}api/kernels?token=${server.settings.token}`).then((r) => r.json());
   expect(running).toEqual([]);
 }, 60_000);

@@ -5,10 +5,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 import { startJupyterServer, type JupyterServer } from '../jupyter-server';
 
 let server: JupyterServer;
-beforeAll(async () => {
-  console.debug = () => {}; // @jupyterlab/services logs every websocket step at debug level
-  server = await startJupyterServer();
-});
+beforeAll(async () => { server = await startJupyterServer(); });
 afterAll(async () => server?.stop());
 
 test('%%flow of slow tasks sends more than one update_display_data for the same display_id', async () => {
