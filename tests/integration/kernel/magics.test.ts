@@ -1,0 +1,44 @@
+// Magic cells through the kernel itself (raw zeromq client): the transform, the per-cell runtime, the scope.
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KernelClient, Msg } from '../../bench/kernel-client';
+import { MAIN } from './helpers';
+
+const of = (ms: Msg[], t: string) => ms.filter((m) => m.header.msg_type === t);
+const out = (ms: Msg[]) => of(ms, 'stream').filter((m) => m.content.name === 'stdout').map((m) => m.content.text).join('');
+let k: KernelClient;
+
+beforeAll(async () => {
+  k = new KernelClient();
+  await k.start([process.execPath, MAIN, '{connection_file}']);
+  await k.ready();
+});
+afterAll(async () => k.close());
+
+test('line magics and !cmd run inside an ordinary cell, in order, with the cell scope', async () => {
+  const r = await k.execute('const who = "flowbook";\n!echo hello $who\n%time const sq = 7 * 7\nsq');
+  expect(r.reply.content.status).toBe('ok');
+  expect(out(r.iopub)).toMatch(/^hello flowbook\n[\s\S]*CPU times: user .*, sys: .*, total: .*\nWall time: /);
+  expect(of(r.iopub, 'execute_result')[0].content.data['text/plain']).toBe('49');
+});
+
+test('an unknown magic is a UsageError and nothing in the cell runs', async () => {
+  const file = path.join(os.tmpdir(), `flowbook-magic-${process.pid}`);
+  const r = await k.execute(`require('node:fs').writeFileSync(${JSON.stringify(file)}, 'ran');\n%nosuchmagic`);
+  expect(r.reply.content.status).toBe('error');
+  expect(r.reply.content.ename).toBe('UsageError');
+  expect(r.reply.content.evalue).toMatch(/nosuchmagic/);
+  expect(fs.existsSync(file)).toBe(false);
+});
+
+test('%backend swaps the preloaded flow, and a failing !cmd fails the cell', async () => {
+  const a = await k.execute('%backend processes 1\nflow.backend.name');
+  expect(of(a.iopub, 'execute_result')[0].content.data['text/plain']).toBe("'processes'");
+  const b = await k.execute('!exit 3');
+  expect(b.reply.content.status).toBe('error');
+  expect(JSON.stringify(b.reply.content)).toMatch(/3/);
+  const c = await k.execute('%backend async\nflow.backend.name');
+  expect(of(c.iopub, 'execute_result')[0].content.data['text/plain']).toBe("'async'");
+});
