@@ -109,6 +109,13 @@ export class Runtime<Store extends object> {
    * or KeyboardInterrupt.
    */
   run(script: vm.Script, store: Store): Promise<unknown> {
+    // An interrupt still settling belongs to the previous cell: settle it now, or the control thread's re-sent
+    // SIGINT would break this cell if it starts spinning within the 100 ms window (seen in reliability tests).
+    if (this.interruptPending) {
+      if (this.ackTimer) clearTimeout(this.ackTimer);
+      this.interruptPending = false;
+      this.onInterrupted?.();
+    }
     return new Promise((resolve, reject) => {
       let done = false;
       const finish = (f: () => void) => {
