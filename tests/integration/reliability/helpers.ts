@@ -85,6 +85,7 @@ export async function startCell(k: KernelClient, code: string): Promise<{ id: st
   const end = Date.now() + 20_000;
   let id: string | undefined;
   while (!(id = [...k.byParent.keys()].find((p) => !before.has(p) && k.byParent.get(p)!.some((m) => m.header.msg_type === 'execute_input')))) {
+    if (!k.alive()) throw new Error(`the kernel died (exit ${k.proc.exitCode ?? k.proc.signalCode}); log tail:\n${k.stderr.slice(-1500)}`);
     if (Date.now() > end) throw new Error('cell never started');
     await sleep(5);
   }
