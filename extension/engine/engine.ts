@@ -195,7 +195,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     return this;
   }
 
-  /** Every future created by this engine, oldest first. */
+  /** Futures of this engine, oldest first: every unfinished one, and finished ones until there are 10,000. */
   get tasks(): TaskFuture<unknown>[] {
     return this.all.slice();
   }

@@ -72,10 +72,15 @@ type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
 const noop = (): void => {};
 const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false, inline: false };
 
+/** Finished futures `flow.tasks` keeps at least; beyond that they are dropped in amortised O(1) per task. */
+const KEEP_FINISHED = 10_000;
+
 export abstract class Scheduler implements FutureOwner {
   protected listeners: Listener[] = [];
   protected closing = false;
   protected all: TaskFuture<any>[] = [];
+  /** `all` forgets finished futures when it reaches this length (a notebook session runs millions of tasks). */
+  private pruneAt = KEEP_FINISHED;
   protected abstract slotFor(def: TaskDef): Slot;
   protected abstract maybeRetire(slot: Slot): void;
 
@@ -88,7 +93,7 @@ export abstract class Scheduler implements FutureOwner {
     f._s!.def = def;
     f._s!.slot = slot;
     slot.assigned++;
-    this.all.push(f);
+    if (this.all.push(f) >= this.pruneAt) this.pruneFinished();
     ctx?.adopt?.(f);
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
     for (let i = 0; i < args.length; i++) {
@@ -187,6 +192,11 @@ export abstract class Scheduler implements FutureOwner {
   /** A separate function so the two closures' context holds only these three. */
   private watch(f: TaskFuture<any>, attempt: number, p: PromiseLike<unknown>): void {
     p.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
+  }
+
+  private pruneFinished(): void {
+    this.all = this.all.filter((f) => !f.done);
+    this.pruneAt = Math.max(KEEP_FINISHED, 2 * this.all.length);
   }
 
   /** In-loop function: call it here. Results settle in a microtask so long sync chains cannot recurse. */

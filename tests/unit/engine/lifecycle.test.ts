@@ -224,3 +224,18 @@ describe('engine lifecycle', () => {
     expect(fs.existsSync(`${dir}/x`)).toBe(false);
   });
 });
+
+test('flow.tasks forgets finished futures beyond 10,000 but keeps every unfinished one', async () => {
+  const flow = await WorkflowEngine.create();
+  const noop = flow.functionTask(function noop() { return 1; });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const held = flow.functionTask(async function held() { await gate; return 2; });
+  const pending = held();
+  for (let round = 0; round < 5; round++) await flow.gather(Array.from({ length: 10_000 }, () => noop()));
+  expect(flow.tasks.length).toBeLessThanOrEqual(20_001);
+  expect(flow.tasks).toContain(pending);
+  release();
+  await pending;
+  await flow.shutdown();
+});
