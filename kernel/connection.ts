@@ -33,11 +33,3 @@ export function endpoint(c: ConnectionInfo, port: number): string {
 
 /** Largest accepted message; bigger ones are dropped by zeromq before parsing (tested in bad-input tests). */
 export const MAX_MESSAGE_BYTES = Number(process.env.FLOWBOOK_MAX_MESSAGE_BYTES ?? 64 * 1024 * 1024);
-
-/**
- * zeromq drops a message over MAX_MESSAGE_BYTES by disconnecting its sender, silently: log the disconnect so an
- * oversized payload leaves a trace (clients reconnect on their own).
- */
-export function logDisconnects(socket: { events: { on(type: 'disconnect', fn: (e: { address: string }) => void): unknown } }, name: string, log: (...a: unknown[]) => void): void {
-  socket.events.on('disconnect', (e) => log(`${name}: a client disconnected (${e.address}); zeromq disconnects a sender whose message exceeds ${MAX_MESSAGE_BYTES} bytes`));
-}

@@ -3,7 +3,7 @@
 // vm breakOnSigint / SIGINT listener does the rest (see runtime.ts). Other control messages go to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
-import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
+import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Signer, WireError } from './wire';
 import { log, logDebug } from './log';
 
@@ -73,7 +73,6 @@ async function hbLoop(): Promise<void> {
 
 async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
-  logDisconnects(control, 'control', log);
   await hb.bind(endpoint(conn, conn.hb_port));
   parentPort!.on('message', (m: { kind: string; frames?: Buffer[] }) => {
     if (m.kind === 'interrupted') interruptAcked();

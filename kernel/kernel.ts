@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
-import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
+import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
 import { Executor } from './executor';
 import { complete } from './complete';
@@ -43,7 +43,6 @@ export class Kernel {
       this.stdin.bind(endpoint(this.conn, this.conn.stdin_port)),
       this.startControl(),
     ]);
-    logDisconnects(this.shell, 'shell', log);
     this.publish('status', { execution_state: 'starting' }, {});
     // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
     for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void this.shutdown());
