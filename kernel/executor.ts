@@ -91,6 +91,7 @@ export class Executor {
     if (storeHistory) this.count++;
     const n = this.count;
     if (storeHistory) this.entries.push([0, n, code]);
+    this.runtime.beginCell();
     if (!silent) this.publish('execute_input', { code, execution_count: n }, msg.header);
     const out = new CellOutput(silent ? () => {} : this.publish, msg.header, n);
     this.lastCell = out;
@@ -111,6 +112,8 @@ export class Executor {
       const content = errorContent(err);
       out.send('error', content);
       return { status: 'error', execution_count: n, ...content };
+    } finally {
+      this.runtime.endCell(); // also when the cell failed before its vm run (e.g. a UsageError)
     }
   }
 

@@ -116,6 +116,9 @@ export class Runtime<Store extends object> {
       this.interruptPending = false;
       this.onInterrupted?.();
     }
+    const interruptedEarly = this.startInterrupted;
+    this.endCell();
+    if (interruptedEarly) return Promise.reject(new KeyboardInterrupt());
     return new Promise((resolve, reject) => {
       let done = false;
       const finish = (f: () => void) => {
@@ -166,10 +169,29 @@ export class Runtime<Store extends object> {
       this.interruptPending = false;
       this.onInterrupted?.();
     }, 100);
-    if (!this.running) return;
+    if (!this.running) {
+      // interrupt_request between execute_input and the vm run (magics, transpile) was lost and the cell then
+      // ran forever; only the control message counts here, so a re-sent SIGINT cannot reach the next cell.
+      if (this.starting && how === 'control message') this.startInterrupted = true;
+      return;
+    }
     log('interrupt via', how);
     this.onInterrupt?.();
     this.running.interrupt();
+  }
+
+  private starting = false;
+  private startInterrupted = false;
+
+  /** An execute_request is on its way to run(): an interrupt_request from now on must still stop it. */
+  beginCell(): void {
+    this.starting = true;
+    this.startInterrupted = false;
+  }
+
+  endCell(): void {
+    this.starting = false;
+    this.startInterrupted = false;
   }
 
   isRunning(): boolean {
