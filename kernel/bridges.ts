@@ -2,6 +2,7 @@
 // and the magic layer. extension/ never imports the kernel; this is the one place where they meet.
 import * as flowbook from '../extension/index';
 import { createMagics } from '../extension/magics/index';
+export { setUserCall } from '../extension/engine/realm';
 import { log } from './log';
 
 export type Magics = ReturnType<typeof createMagics>;

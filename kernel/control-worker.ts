@@ -1,7 +1,7 @@
 // Control + heartbeat on their own thread, so that interrupt_request and heartbeats are answered while the main
-// thread is stuck in user code (`while (true) {}`). Interrupt = SIGINT to our own process: the main thread's
-// vm breakOnSigint / SIGINT listener does the rest (see runtime.ts). Other control messages go to the main thread.
-import { parentPort, workerData } from 'node:worker_threads';
+// thread is stuck in user code (`while (true) {}`). Interrupts from interrupt_request and from an outside SIGINT
+// both end here (see below). Other control messages go to the main thread.
+import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Signer, WireError } from './wire';
@@ -29,7 +29,7 @@ async function controlLoop(): Promise<void> {
     }
     logDebug('control recv', msg.header.msg_type);
     if (msg.header.msg_type === 'interrupt_request') {
-      interrupt();
+      interrupt(Atomics.load(vmState, EPOCH), 'interrupt_request');
       const h = makeHeader('interrupt_reply', session);
       send(encode(signer, msg.identities, h, msg.header, { status: 'ok' }));
     } else {
@@ -38,34 +38,47 @@ async function controlLoop(): Promise<void> {
   }
 }
 
-// The main thread may be idle (awaiting) or busy in user code. Tell it both ways: a message (handled when it is
-// idle) and SIGINT (breaks vm code run with breakOnSigint). SIGINT is sent only while the same vm run has lasted
-// >= 10 ms (vmState from runtime.ts): in the microseconds around a run a SIGINT kills Node (measured). Keep
-// watching until the main thread says the interrupt landed (a busy loop may start after an await), at most 5 s.
+// The main thread may be idle (awaiting) or busy in user code. Tell it both ways: a message naming the cell
+// (handled when it is idle) and SIGINT (breaks any vm run; kernel/sigint.ts makes that safe at any moment). The
+// signal goes only to a vm run that has lasted >= 10 ms, i.e. user code that spins, so a short run of other
+// work is not cut. Keep watching until the main thread says the interrupt landed (a busy loop may start after
+// an await), at most 5 s, and never signal a later cell than the one interrupted.
 const vmState = workerData.vmState as Int32Array;
+const IN_VM = 0;
+const RUN = 1;
+const EPOCH = 2;
 let pending: NodeJS.Timeout | null = null;
-function interrupt(): void {
-  parentPort!.postMessage({ kind: 'interrupt' });
+let interrupting = 0;
+
+function interrupt(epoch: number, how: string): void {
+  parentPort!.postMessage({ kind: 'interrupt', epoch, how });
+  interrupting = epoch;
   if (pending) return;
   let ticks = 0;
   let lastRun = -1;
   let sameRunTicks = 0;
-  const stop = () => {
-    if (pending) clearInterval(pending);
-    pending = null;
-  };
   pending = setInterval(() => {
-    if (++ticks > 1000) return stop();
-    const inVm = Atomics.load(vmState, 0) === 1;
-    const run = Atomics.load(vmState, 1);
-    sameRunTicks = inVm && run === lastRun ? sameRunTicks + 1 : 0;
+    if (++ticks > 1000) return stopWatching();
+    const now = Atomics.load(vmState, EPOCH);
+    if (now !== 0 && now !== interrupting) return stopWatching(); // a new cell runs: not ours to break
+    const run = Atomics.load(vmState, RUN);
+    sameRunTicks = Atomics.load(vmState, IN_VM) === 1 && run === lastRun ? sameRunTicks + 1 : 0;
     lastRun = run;
     if (sameRunTicks === 2) process.kill(process.pid, 'SIGINT');
     if (sameRunTicks > 20) sameRunTicks = 0; // still spinning 100 ms later: signal again
   }, 5);
-  interruptAcked = stop;
 }
-let interruptAcked: () => void = () => {};
+
+function stopWatching(): void {
+  if (pending) clearInterval(pending);
+  pending = null;
+}
+
+/** A SIGINT heard by sigint-worker.ts: from outside, or one of ours (same cell: nothing new to do). */
+function onSigint(epoch: number): void {
+  if (epoch === 0 || (pending && epoch === interrupting)) return;
+  interrupt(epoch, 'SIGINT');
+}
 
 async function hbLoop(): Promise<void> {
   for await (const [m] of hb) await hb.send(m);
@@ -75,7 +88,7 @@ async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
   await hb.bind(endpoint(conn, conn.hb_port));
   parentPort!.on('message', (m: { kind: string; frames?: Buffer[] }) => {
-    if (m.kind === 'interrupted') interruptAcked();
+    if (m.kind === 'interrupted') stopWatching();
     if (m.kind === 'send' && m.frames) send(m.frames.map((f) => Buffer.from(f)));
     if (m.kind === 'close') {
       // Close our sockets here, on their own thread, then end the thread: terminating it from outside while
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
       });
     }
   });
+  (workerData.sigintPort as MessagePort).on('message', (m: { kind: string; epoch: number }) => m.kind === 'sigint' && onSigint(m.epoch));
   parentPort!.postMessage({ kind: 'ready' });
   await Promise.all([controlLoop(), hbLoop()]).catch((e) => {
     if (!control.closed) log('control worker:', e);

@@ -6,7 +6,7 @@ import { compileCell } from './transpile';
 import { errorContent, rememberCell } from './errors';
 import { toBundle } from './mime';
 import { makeDisplay } from './display';
-import { Engine, loadEngine, loadMagics, Magics } from './bridges';
+import { Engine, loadEngine, loadMagics, Magics, setUserCall } from './bridges';
 import { routeProcessOutput } from './routing';
 import { MAGIC_GLOBAL } from '../extension/magics/types';
 import { log } from './log';
@@ -36,6 +36,7 @@ export class Executor {
   constructor(private readonly publish: Publish, private readonly flushIopub: () => Promise<unknown> = async () => {}) {
     const current = () => this.runtime.als.getStore();
     routeProcessOutput(current);
+    setUserCall((fn, args) => this.runtime.invoke(fn, undefined, args)); // in-loop tasks stay interruptible
     this.runtime.scope.display = makeDisplay(current);
     // page(x): the pager payload of execute_reply (like IPython's `x?`).
     this.runtime.scope.page = (v: unknown) => current()?.payload.push({ source: 'page', data: toBundle(v), start: 0 });

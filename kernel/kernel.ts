@@ -1,6 +1,7 @@
 // Sockets and message dispatch. Shell requests run one at a time, in order; control runs on its own thread.
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { listenForSigint } from './sigint';
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
@@ -51,14 +52,20 @@ export class Kernel {
   }
 
   private startControl(): Promise<void> {
-    this.control = new Worker(path.join(__dirname, 'control-worker.js'), { workerData: { conn: this.conn, session: this.session, vmState: this.executor.runtime.vmState } });
+    const vmState = this.executor.runtime.vmState;
+    const sigint = new MessageChannel(); // the SIGINT listener reports to the control thread directly
+    listenForSigint(vmState, sigint.port1);
+    this.control = new Worker(path.join(__dirname, 'control-worker.js'), {
+      workerData: { conn: this.conn, session: this.session, vmState, sigintPort: sigint.port2 },
+      transferList: [sigint.port2],
+    });
     this.control.unref();
     return new Promise((resolve, reject) => {
-      this.control.on('message', (m: { kind: string; frames?: Uint8Array[]; error?: string }) => {
+      this.control.on('message', (m: { kind: string; frames?: Uint8Array[]; error?: string; epoch?: number; how?: string }) => {
         if (m.kind === 'ready') resolve();
         else if (m.kind === 'failed') reject(new Error(m.error));
         else if (m.kind === 'control') this.accept(m.frames!.map((f) => Buffer.from(f)), 'control');
-        else if (m.kind === 'interrupt') this.executor.runtime.interruptRunning('control message');
+        else if (m.kind === 'interrupt') this.executor.runtime.interruptRunning(m.how ?? 'control', m.epoch);
       });
       this.control.on('error', (e) => log('control worker error:', e));
     });

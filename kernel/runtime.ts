@@ -1,23 +1,25 @@
 // The user's realm: a vm context with its own microtask queue, so that every piece of user code (the cell body,
-// code after an await, promise callbacks) runs inside runInContext(..., { breakOnSigint: true }) and can be
-// interrupted, even `await sleep(); while (true) {}`.
+// code after an await, promise callbacks, timer callbacks) runs inside runInContext(..., { breakOnSigint: true })
+// and can be interrupted, even `await sleep(); while (true) {}`.
 // Mechanism chosen from measurements (docs/kernel.md): microtaskMode 'afterEvaluate' + a drain after each
-// macrotask (an async hook's `after` schedules one setImmediate drain); draining costs ~1 us, ~50 us with
-// breakOnSigint, so breakOnSigint is only used while a cell runs. The signal comes from the control thread
-// (interrupt_request) or from outside (SIGINT). An awaited promise that never settles is ended by racing the cell
-// against its interrupt. Inspector terminateExecution was rejected: it crashes Node 20.
+// macrotask (an async hook's `after` schedules one setImmediate drain). kernel/sigint.ts holds Node's SIGINT
+// watchdog for the process, which makes breakOnSigint cost ~1 us and a SIGINT safe at any moment, so every run
+// breaks on SIGINT. The signal comes from the control thread (interrupt_request) or from outside. An awaited
+// promise that never settles is ended by racing the cell against its interrupt. Inspector terminateExecution was
+// rejected: it crashes Node 20.
 import * as vm from 'node:vm';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks';
 import { currentId, popTo } from './async-stack';
 import { IMPORT_DEFAULT_NAME } from './transpile';
-import { log, logDebug } from './log';
-const logDebugSig = () => logDebug('SIGINT listener');
+import { emitSigint, holdSigint, reclaimSigint } from './sigint';
+import { log } from './log';
 
 export class KeyboardInterrupt extends Error {
   override name = 'KeyboardInterrupt';
-  constructor() {
+  /** @param endedCell the same interrupt already ended the running cell, which reported it */
+  constructor(readonly endedCell = false) {
     super('interrupted by the user');
   }
 }
@@ -27,6 +29,8 @@ export interface RunningCell {
 }
 
 const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
+const BREAK_ON_SIGINT = { breakOnSigint: true };
+const EPOCH = 2;
 
 export class Runtime<Store extends object> {
   readonly als = new AsyncLocalStorage<Store>();
@@ -37,6 +41,7 @@ export class Runtime<Store extends object> {
   private drainId = -1;
   private readonly drainScript = new vm.Script('');
   private readonly invokeScript = new vm.Script('globalThis.__flowbook_invoke()', { filename: 'flowbook-runner' });
+  private readonly callScript = new vm.Script('Reflect.apply(...globalThis.__flowbook_call)', { filename: 'flowbook-runner' });
 
   constructor(cwd = process.cwd()) {
     const req = createRequire(path.join(cwd, '[notebook]'));
@@ -59,10 +64,46 @@ export class Runtime<Store extends object> {
     // Our own drain re-arms itself only while a cell runs or an interrupt is settling (the interrupt logic relies
     // on drains turning); when idle it re-armed forever: ~70% of a core and growing garbage in an idle kernel.
     createHook({ after: (id) => (id !== this.drainId || this.running !== null || this.interruptPending) && this.scheduleDrain() }).enable();
-    process.on('SIGINT', () => {
-      logDebugSig();
-      this.interruptRunning('signal');
-    });
+    holdSigint();
+    this.breakableTimers();
+  }
+
+  /**
+   * Timer callbacks from user code run inside a vm run too, so a busy loop in one is breakable and ends with
+   * KeyboardInterrupt on the cell that set the timer (the host calls them outside any vm run otherwise).
+   */
+  private breakableTimers(): void {
+    const wrap = <F extends (...a: any[]) => any>(host: F): F => {
+      const timer = ((fn: unknown, ...rest: unknown[]) => {
+        if (typeof fn !== 'function') return host(fn, ...rest); // Node's own TypeError
+        const callback = function (this: unknown, ...args: unknown[]) {
+          try {
+            return runtime.invoke(fn as (...a: unknown[]) => unknown, this, args);
+          } catch (e) {
+            // Reported once, by the cell it ended; else a background error on the cell that set the timer.
+            if (!(e instanceof KeyboardInterrupt && e.endedCell)) throw e;
+          }
+        };
+        return host(callback, ...rest);
+      }) as F;
+      Object.defineProperties(timer, Object.getOwnPropertyDescriptors(host)); // util.promisify.custom
+      return timer;
+    };
+    const runtime = this;
+    for (const name of ['setTimeout', 'setInterval', 'setImmediate'] as const) this.scope[name] = wrap(globalThis[name] as any);
+  }
+
+  /** Calls a user function inside a breakable vm run (timer callbacks, in-loop workflow tasks). */
+  invoke(fn: (...a: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
+    const slot = this.scope.__flowbook_call;
+    this.scope.__flowbook_call = [fn, thisArg, args];
+    try {
+      return this.exec(this.callScript);
+    } catch (e) {
+      throw (e as any)?.code === INTERRUPTED ? new KeyboardInterrupt(this.breakEndedCell) : e;
+    } finally {
+      this.scope.__flowbook_call = slot;
+    }
   }
 
   private scheduleDrain(): void {
@@ -82,18 +123,20 @@ export class Runtime<Store extends object> {
   /** Runs a script in the context; an interrupt (SIGINT during it) ends the running cell. */
   exec(script: vm.Script): any {
     const id = currentId();
+    if (reclaimSigint()) log('process.on("SIGINT") listeners: the kernel calls them on interrupt');
+    const nested = Atomics.load(this.vmState, 0) === 1;
     Atomics.store(this.vmState, 0, 1);
     Atomics.add(this.vmState, 1, 1);
     try {
-      return script.runInContext(this.context, this.running || this.interruptPending ? { breakOnSigint: true } : undefined);
+      return script.runInContext(this.context, BREAK_ON_SIGINT);
     } catch (e) {
       if ((e as any)?.code === INTERRUPTED) {
         popTo(id);
-        this.interruptRunning('breakOnSigint');
+        this.breakEndedCell = this.interruptRunning('breakOnSigint');
       }
       throw e;
     } finally {
-      Atomics.store(this.vmState, 0, 0);
+      if (!nested) Atomics.store(this.vmState, 0, 0);
     }
   }
 
@@ -109,16 +152,7 @@ export class Runtime<Store extends object> {
    * or KeyboardInterrupt.
    */
   run(script: vm.Script, store: Store): Promise<unknown> {
-    // An interrupt still settling belongs to the previous cell: settle it now, or the control thread's re-sent
-    // SIGINT would break this cell if it starts spinning within the 100 ms window (seen in reliability tests).
-    if (this.interruptPending) {
-      if (this.ackTimer) clearTimeout(this.ackTimer);
-      this.interruptPending = false;
-      this.onInterrupted?.();
-    }
-    const interruptedEarly = this.startInterrupted;
-    this.endCell();
-    if (interruptedEarly) return Promise.reject(new KeyboardInterrupt());
+    if (this.startInterrupted) return Promise.reject(new KeyboardInterrupt());
     return new Promise((resolve, reject) => {
       let done = false;
       const finish = (f: () => void) => {
@@ -158,39 +192,57 @@ export class Runtime<Store extends object> {
   }
 
   /**
-   * Ends the running cell. Code orphaned by an earlier interrupt (a continuation that starts a busy loop later)
-   * must stay breakable, so drains keep breakOnSigint until the event loop has turned freely for 100 ms after the
-   * last interrupt; only then is the control thread told to stop re-sending SIGINT.
+   * An interrupt for cell `epoch` (from the control thread or an outside SIGINT), or for whatever runs now
+   * (`epoch` undefined: a break inside a vm run, interrupt_request on shell). A stale one, for a cell that has
+   * ended, is dropped. Code orphaned by the interrupt (a continuation that starts a busy loop later) must stay
+   * breakable, so the control thread keeps watching until the event loop has turned freely for 100 ms.
    */
-  interruptRunning(how: string): void {
+  interruptRunning(how: string, epoch?: number): boolean {
+    if (epoch !== undefined && epoch !== this.epoch) {
+      log(`interrupt via ${how} for a cell that has ended: ignored`);
+      return false;
+    }
+    if (!this.interruptPending) for (const e of emitSigint()) log('a SIGINT listener failed:', e);
     this.interruptPending = true;
     if (this.ackTimer) clearTimeout(this.ackTimer);
-    this.ackTimer = setTimeout(() => {
-      this.interruptPending = false;
-      this.onInterrupted?.();
-    }, 100);
+    this.ackTimer = setTimeout(() => this.settleInterrupt(), 100);
     if (!this.running) {
-      // interrupt_request between execute_input and the vm run (magics, transpile) was lost and the cell then
-      // ran forever; only the control message counts here, so a re-sent SIGINT cannot reach the next cell.
-      if (this.starting && how === 'control message') this.startInterrupted = true;
-      return;
+      // Between execute_input and the vm run (magics, transpile): the cell must not start at all.
+      if (this.epoch !== 0) this.startInterrupted = true;
+      return false;
     }
     log('interrupt via', how);
     this.onInterrupt?.();
     this.running.interrupt();
+    return true;
   }
 
-  private starting = false;
+  private settleInterrupt(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    this.interruptPending = false;
+    this.onInterrupted?.();
+  }
+
+  /** The current execute_request (shared as vmState[2] with the control thread and the SIGINT listener). */
+  private epoch = 0;
+  private epochs = 0;
+  private breakEndedCell = false;
   private startInterrupted = false;
 
-  /** An execute_request is on its way to run(): an interrupt_request from now on must still stop it. */
+  /** An execute_request is on its way to run(): an interrupt from now on must still stop it. */
   beginCell(): void {
-    this.starting = true;
+    // An interrupt still settling belongs to the previous cell: settle it now, so that the control thread
+    // stops re-sending SIGINT before this cell can start spinning.
+    if (this.interruptPending) this.settleInterrupt();
+    this.epoch = ++this.epochs;
+    Atomics.store(this.vmState, EPOCH, this.epoch);
     this.startInterrupted = false;
   }
 
   endCell(): void {
-    this.starting = false;
+    this.epoch = 0;
+    Atomics.store(this.vmState, EPOCH, 0);
     this.startInterrupted = false;
   }
 
@@ -203,10 +255,9 @@ export class Runtime<Store extends object> {
   onInterrupted?: () => void;
   private interruptPending = false;
   /**
-   * [in a vm run, run counter], shared with the control thread. Measured: a SIGINT that lands while
-   * runInContext sets up or tears down its watchdog kills the process (listeners removed, default handler
-   * active), so the control thread only signals while one vm run has lasted a while (user code is spinning).
+   * [in a vm run, run counter, cell epoch], shared with the control thread (which signals only a vm run that
+   * has lasted a while, i.e. user code that spins) and with the SIGINT listener.
    */
-  readonly vmState = new Int32Array(new SharedArrayBuffer(8));
+  readonly vmState = new Int32Array(new SharedArrayBuffer(12));
   private ackTimer: NodeJS.Timeout | null = null;
 }

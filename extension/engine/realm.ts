@@ -24,3 +24,19 @@ export function errorMessage(err: unknown): string {
 export function isError(err: unknown): err is Error {
   return types.isNativeError(err) || err instanceof Error;
 }
+
+/**
+ * How the engine calls user functions (in-loop tasks, blocks, command builders). A host that runs user code in
+ * its own realm sets this: the kernel runs them inside an interruptible vm run, so a task that spins can be
+ * stopped; called from the engine's own promise callbacks, it otherwise could not.
+ */
+export type UserCall = (fn: (...args: any[]) => unknown, args: unknown[]) => unknown;
+let userCall: UserCall | null = null;
+
+export function setUserCall(call: UserCall | null): void {
+  userCall = call;
+}
+
+export function callUser(fn: (...args: any[]) => unknown, args: unknown[]): unknown {
+  return userCall === null ? fn(...args) : userCall(fn, args);
+}

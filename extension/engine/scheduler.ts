@@ -10,7 +10,7 @@ import type { TaskEvent, TaskState } from './events';
 import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock } from './future';
 import { scanArgs, substitute } from './args';
 import { gather } from './gather';
-import { isThenable, errorMessage } from './realm';
+import { callUser, isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
 import {
   DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
@@ -142,7 +142,7 @@ export abstract class Scheduler implements FutureOwner {
     let command: unknown;
     if (def.kind === 'executable') {
       try {
-        command = def.fn(...args);
+        command = callUser(def.fn, args);
       } catch (err) {
         return this.finish(f, 'FAILED', err);
       }
@@ -205,7 +205,7 @@ export abstract class Scheduler implements FutureOwner {
     this.onStarted(f, attempt);
     let r: unknown;
     try {
-      r = (run.def as TaskDef).fn(...run.args);
+      r = callUser((run.def as TaskDef).fn, run.args);
     } catch (err) {
       return this.settleSoon(f, attempt, false, err, 0);
     }
@@ -338,7 +338,7 @@ export abstract class Scheduler implements FutureOwner {
     const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._s?.x?.children?.push(c as TaskFuture<any>) };
     let p: Promise<unknown>;
     try {
-      p = Promise.resolve(flowContext.run(ctx, () => def.fn(...args)));
+      p = Promise.resolve(flowContext.run(ctx, () => callUser(def.fn, args)));
     } catch (err) {
       p = Promise.reject(err);
     }
