@@ -1,10 +1,12 @@
-// Control + heartbeat on their own thread, so that interrupt_request and heartbeats are answered while the main
-// thread is stuck in user code (`while (true) {}`). Interrupts from interrupt_request and from an outside SIGINT
-// both end here (see below). Other control messages go to the main thread.
+// Control, heartbeat and iopub on their own thread, so that interrupt_request and heartbeats are answered, and
+// output that user code printed is sent, while the main thread is stuck in user code (ipykernel's iopub thread
+// does the same). Interrupts from interrupt_request and from an outside SIGINT both end here (see below). Other
+// control messages go to the main thread; iopub messages come from it, already signed.
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Signer, WireError } from './wire';
+import { Iopub } from './iopub';
 import { log, logDebug } from './log';
 
 const conn = workerData.conn as ConnectionInfo;
@@ -12,11 +14,19 @@ const session = workerData.session as string;
 const signer = new Signer(conn.key, conn.signature_scheme);
 const control = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
 const hb = new zmq.Reply();
+const iopub = new Iopub(signer, session);
 let sending = Promise.resolve();
 
 function send(frames: Buffer[]): void {
   sending = sending.then(() => control.send(frames)).catch((e) => log('control send failed:', e.message));
 }
+
+/** busy/idle around a request answered here (the spec asks for them on every request). */
+function status(state: 'busy' | 'idle', parent: object): void {
+  iopub.publish(encode(signer, [Buffer.from('status')], makeHeader('status', session), parent, { execution_state: state }));
+}
+
+const asBuffers = (frames: Uint8Array[]) => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
 
 async function controlLoop(): Promise<void> {
   for await (const frames of control) {
@@ -29,9 +39,11 @@ async function controlLoop(): Promise<void> {
     }
     logDebug('control recv', msg.header.msg_type);
     if (msg.header.msg_type === 'interrupt_request') {
+      status('busy', msg.header);
       interrupt(Atomics.load(vmState, EPOCH), 'interrupt_request');
       const h = makeHeader('interrupt_reply', session);
       send(encode(signer, msg.identities, h, msg.header, { status: 'ok' }));
+      status('idle', msg.header);
     } else {
       parentPort!.postMessage({ kind: 'control', frames });
     }
@@ -87,15 +99,19 @@ async function hbLoop(): Promise<void> {
 async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
   await hb.bind(endpoint(conn, conn.hb_port));
-  parentPort!.on('message', (m: { kind: string; frames?: Buffer[] }) => {
+  await iopub.bind(endpoint(conn, conn.iopub_port));
+  parentPort!.on('message', (m: { kind: string; frames?: Uint8Array[]; parent?: object; name?: string; text?: string }) => {
+    if (m.kind === 'stream') iopub.stream(m.parent!, m.name!, m.text!);
+    if (m.kind === 'iopub' && m.frames) iopub.publish(asBuffers(m.frames));
     if (m.kind === 'interrupted') stopWatching();
-    if (m.kind === 'send' && m.frames) send(m.frames.map((f) => Buffer.from(f)));
+    if (m.kind === 'send' && m.frames) send(asBuffers(m.frames));
     if (m.kind === 'close') {
       // Close our sockets here, on their own thread, then end the thread: terminating it from outside while
       // zeromq sockets are open aborts the process (Napi::Error).
-      void sending.finally(() => {
+      void Promise.all([sending, iopub.flushed()]).finally(() => {
         control.close();
         hb.close();
+        iopub.close();
         setImmediate(() => process.exit(0));
       });
     }

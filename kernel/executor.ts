@@ -32,8 +32,7 @@ export class Executor {
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
 
-  /** `flushIopub` resolves once queued iopub messages are on the wire. */
-  constructor(private readonly publish: Publish, private readonly flushIopub: () => Promise<unknown> = async () => {}) {
+  constructor(private readonly publish: Publish) {
     const current = () => this.runtime.als.getStore();
     routeProcessOutput(current);
     setUserCall((fn, args) => this.runtime.invoke(fn, undefined, args)); // in-loop tasks stay interruptible
@@ -97,8 +96,6 @@ export class Executor {
     const out = new CellOutput(silent ? () => {} : this.publish, msg.header, n);
     this.lastCell = out;
     await this.init();
-    // busy + execute_input must be on the wire before user code can block the thread (`while (true) {}`).
-    await this.flushIopub();
     try {
       const value = await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`);
       this.notebook.addCell(code);

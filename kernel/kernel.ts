@@ -18,7 +18,6 @@ export class Kernel {
   private readonly session = randomUUID();
   private readonly signer: Signer;
   private readonly shell = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
-  private readonly iopub = new zmq.Publisher({ maxMessageSize: MAX_MESSAGE_BYTES });
   private readonly stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
   private control!: Worker;
   private readonly queue: { msg: Message; socket: 'shell' | 'control'; seq: number }[] = [];
@@ -27,20 +26,18 @@ export class Kernel {
   /** Messages accepted so far, and the last of them to abort after an error (stop_on_error). */
   private received = 0;
   private abortThrough = 0;
-  private iopubSending: Promise<unknown> = Promise.resolve();
   private shellSending: Promise<unknown> = Promise.resolve();
   readonly executor: Executor;
 
   constructor(private readonly conn: ConnectionInfo) {
     this.signer = new Signer(conn.key, conn.signature_scheme);
-    this.executor = new Executor((t, c, p) => this.publish(t, c, p), () => this.iopubSending);
+    this.executor = new Executor((t, c, p) => this.publish(t, c, p));
     this.executor.runtime.onInterrupted = () => this.control?.postMessage({ kind: 'interrupted' });
   }
 
   async start(): Promise<void> {
     await Promise.all([
       this.shell.bind(endpoint(this.conn, this.conn.shell_port)),
-      this.iopub.bind(endpoint(this.conn, this.conn.iopub_port)),
       this.stdin.bind(endpoint(this.conn, this.conn.stdin_port)),
       this.startControl(),
     ]);
@@ -109,9 +106,14 @@ export class Kernel {
     this.processing = false;
   }
 
+  /** iopub lives on the control thread: output reaches the client even while user code holds this thread. */
   publish(msgType: string, content: unknown, parent: Partial<Header>): void {
+    if (msgType === 'stream') {
+      const { name, text } = content as { name: string; text: string };
+      return this.control.postMessage({ kind: 'stream', parent, name, text }); // merged and signed there
+    }
     const frames = encode(this.signer, [Buffer.from(msgType)], makeHeader(msgType, this.session), parent, content);
-    this.iopubSending = this.iopubSending.then(() => this.iopub.send(frames)).catch((e) => log('iopub send failed:', e.message));
+    this.control.postMessage({ kind: 'iopub', frames });
   }
 
   private reply(msg: Message, socket: 'shell' | 'control', msgType: string, content: unknown): void {
@@ -197,12 +199,10 @@ export class Kernel {
     this.stopping = true;
     await this.executor.stopWorkflows(2000);
     await this.shellSending;
-    await this.iopubSending;
     await new Promise((r) => setTimeout(r, 50)); // let zeromq flush the reply and the control thread send its copy
     const exited = new Promise((r) => this.control.once('exit', r));
     this.control.postMessage({ kind: 'close' });
     this.shell.close();
-    this.iopub.close();
     this.stdin.close();
     await exited;
     process.exit(0);

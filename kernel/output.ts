@@ -1,14 +1,18 @@
 // Output of one cell, bound to its parent header: the kernel's DisplaySink. Streams are coalesced per tick so a
-// print loop does not become one message per line; any other message flushes them first (keeps order).
+// print loop does not become one message per line; any other message flushes them first (keeps order). A write
+// more than 100 ms after the last flush goes out at once, so code that prints while it holds the thread (no tick
+// comes) still shows its progress live.
 import type { DisplaySink, MimeBundle } from '../extension/display';
 import type { Header } from './wire';
 
 export type Publish = (msgType: string, content: unknown, parent: Partial<Header>) => void;
 
 const FLUSH_BYTES = 64 * 1024;
+const FLUSH_MS = 100;
 
 export class CellOutput implements DisplaySink {
   private buf: { name: 'stdout' | 'stderr'; text: string } | null = null;
+  private flushed = -Infinity;
   private scheduled = false;
   /** execute_reply payloads (the pager). */
   readonly payload: unknown[] = [];
@@ -32,7 +36,7 @@ export class CellOutput implements DisplaySink {
     if (this.buf && this.buf.name !== name) this.flush();
     if (this.buf) this.buf.text += text;
     else this.buf = { name, text };
-    if (this.buf.text.length > FLUSH_BYTES) this.flush();
+    if (this.buf.text.length > FLUSH_BYTES || performance.now() - this.flushed > FLUSH_MS) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -43,7 +47,9 @@ export class CellOutput implements DisplaySink {
     this.scheduled = false;
     const b = this.buf;
     this.buf = null;
-    if (b) this.publish('stream', b, this.parent);
+    if (!b) return;
+    this.flushed = performance.now();
+    this.publish('stream', b, this.parent);
   }
 
   send(msgType: string, content: unknown): void {

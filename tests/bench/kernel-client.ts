@@ -124,7 +124,6 @@ export class KernelClient {
   }
 
   /** Sends a request; resolves with the reply and the iopub messages up to the matching idle. */
-  // interrupt_reply comes from the kernel's control thread, which publishes no busy/idle: waitIdle = false.
   async request(msgType: string, content: unknown, channel: 'shell' | 'control' = 'shell', waitIdle = true): Promise<{ id: string; reply: Msg; iopub: Msg[] }> {
     const { id, frames } = this.frames(msgType, content);
     const reply = new Promise<Msg>((r) => this.replies.set(id, r));

@@ -1,0 +1,145 @@
+// The iopub socket, run on the control thread. A plain PUB socket drops whatever exceeds its high-water mark, and
+// measured with a cell that prints without end: the client got the first ~1,000 messages and never the cell's
+// error or its `idle` status (3 runs in 4), so nbclient would wait forever. Here nothing but stream output is
+// ever dropped: the socket pushes back (XPUB no-drop) and messages queue; stream output that arrives while more
+// than STREAM_BACKLOG bytes wait is dropped and counted, and one stderr notice on the same cell says so.
+// Stream text arrives unsigned and is merged here for up to STREAM_HOLD_MS (ipykernel flushes every 200 ms), so
+// the main thread can hand over its first write at once (code that then holds the thread still shows it).
+import * as zmq from 'zeromq';
+import { MAX_MESSAGE_BYTES } from './connection';
+import { DELIM, encode, makeHeader, Signer } from './wire';
+import { log } from './log';
+
+const STREAM_BACKLOG = 8 * 1024 * 1024;
+const STREAM_HOLD_MS = 20;
+const STREAM_MAX = 64 * 1024;
+
+interface Dropped {
+  parent: { msg_id?: string };
+  bytes: number;
+}
+
+export class Iopub {
+  readonly socket = new zmq.XPublisher({ maxMessageSize: MAX_MESSAGE_BYTES, noDrop: true, sendHighWaterMark: 1000 });
+  private readonly queue: Buffer[][] = [];
+  private queuedBytes = 0;
+  private pumping: Promise<void> | null = null;
+  private dropped: Dropped | null = null;
+  private held: { parent: { msg_id?: string }; name: string; text: string } | null = null;
+  private holdTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly signer: Signer, private readonly session: string) {}
+
+  async bind(address: string): Promise<void> {
+    await this.socket.bind(address);
+    void this.drainSubscriptions();
+  }
+
+  /** Stream text for the cell `parent`: merged with what came just before it for the same cell and stream. */
+  stream(parent: { msg_id?: string }, name: string, text: string): void {
+    if (this.queuedBytes > STREAM_BACKLOG) return this.drop(parent, text.length); // cheap: a flood must not delay control
+    const h = this.held;
+    if (h && (h.parent.msg_id !== parent.msg_id || h.name !== name)) this.releaseStream();
+    if (this.held) this.held.text += text;
+    else this.held = { parent, name, text };
+    if (this.held.text.length >= STREAM_MAX) this.releaseStream();
+    else this.holdTimer ??= setTimeout(() => this.releaseStream(), STREAM_HOLD_MS);
+  }
+
+  /** Queues one signed message (frames as encode() built them: topic, delimiter, signature, parts). */
+  publish(frames: Buffer[]): void {
+    this.releaseStream();
+    this.accept(frames);
+  }
+
+  private releaseStream(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    const h = this.held;
+    if (!h) return;
+    this.held = null;
+    this.accept(encode(this.signer, [Buffer.from('stream')], makeHeader('stream', this.session), h.parent, { name: h.name, text: h.text }));
+  }
+
+  private accept(frames: Buffer[]): void {
+    const size = frames.reduce((n, f) => n + f.length, 0);
+    if (frames[0]?.toString() === 'stream' && this.queuedBytes > STREAM_BACKLOG) return this.drop(parentOf(frames), size);
+    if (this.dropped) this.noticeDropped();
+    this.enqueue(frames, size);
+  }
+
+  private drop(parent: { msg_id?: string }, bytes: number): void {
+    if (this.dropped && this.dropped.parent.msg_id !== parent.msg_id) this.noticeDropped();
+    this.dropped ??= { parent, bytes: 0 };
+    this.dropped.bytes += bytes;
+  }
+
+  /** Resolves once everything queued so far is with zeromq. */
+  async flushed(): Promise<void> {
+    this.releaseStream();
+    if (this.dropped) this.noticeDropped();
+    while (this.pumping) await this.pumping;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private enqueue(frames: Buffer[], size: number): void {
+    this.queue.push(frames);
+    this.queuedBytes += size;
+    this.pumping ??= this.pump();
+  }
+
+  private noticeDropped(): void {
+    const d = this.dropped!;
+    this.dropped = null;
+    const mb = (d.bytes / 1e6).toFixed(1);
+    log(`iopub: dropped ${mb} MB of stream output (the client did not keep up)`);
+    const text = `\n[flowbook] ${mb} MB of output dropped here: it came faster than the client could read it.\n`;
+    const frames = encode(this.signer, [Buffer.from('stream')], makeHeader('stream', this.session), d.parent, { name: 'stderr', text });
+    this.enqueue(frames, text.length);
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length) {
+      const frames = this.queue.shift()!;
+      await this.send(frames);
+      this.queuedBytes -= frames.reduce((n, f) => n + f.length, 0);
+    }
+    this.pumping = null;
+  }
+
+  /**
+   * XPUB with no-drop refuses (EAGAIN) while a subscriber's pipe is full, yet polls as writable (libzmq), so
+   * zeromq.js cannot wait for it: retry with a short backoff, only while pushed back.
+   */
+  private async send(frames: Buffer[]): Promise<void> {
+    for (let wait = 1; ; wait = Math.min(2 * wait, 50)) {
+      try {
+        return await this.socket.send(frames);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EAGAIN' || this.socket.closed) return log('iopub send failed:', (e as Error).message);
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  /** XPUB hands subscriptions to the application; read them so they do not pile up. */
+  private async drainSubscriptions(): Promise<void> {
+    try {
+      for await (const _ of this.socket) void _;
+    } catch (e) {
+      if (!this.socket.closed) log('iopub subscriptions:', e);
+    }
+  }
+}
+
+function parentOf(frames: Buffer[]): { msg_id?: string } {
+  const i = frames.findIndex((f) => f.toString() === DELIM);
+  try {
+    return JSON.parse(frames[i + 3].toString());
+  } catch {
+    return {};
+  }
+}
