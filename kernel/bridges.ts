@@ -3,6 +3,7 @@
 import * as flowbook from '../extension/index';
 import { createMagics } from '../extension/magics/index';
 export { setUserCall } from '../extension/engine/realm';
+export { WorkflowEngine } from '../extension/engine/engine';
 import { log } from './log';
 
 export type Magics = ReturnType<typeof createMagics>;

@@ -24,7 +24,7 @@ export function complete(ex: Executor, code: string, cursor: number) {
   let prefix: string;
   const magic = /(?:^|\n)\s*(%%?)([\w-]*)$/.exec(before);
   const dotted = /((?:[A-Za-z_$][\w$]*\.)+)([\w$]*)$/.exec(before);
-  if (magic && ex.magics) {
+  if (magic) {
     const names = ex.magics.names();
     prefix = magic[2];
     candidates = (magic[1] === '%%' ? names.cell : names.line).map((n) => n);

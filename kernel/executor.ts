@@ -6,7 +6,7 @@ import { compileCell } from './transpile';
 import { errorContent, rememberCell } from './errors';
 import { toBundle } from './mime';
 import { makeDisplay } from './display';
-import { Engine, loadEngine, loadMagics, Magics, setUserCall } from './bridges';
+import { Engine, loadEngine, loadMagics, Magics, setUserCall, WorkflowEngine } from './bridges';
 import { routeProcessOutput } from './routing';
 import { MAGIC_GLOBAL } from '../extension/magics/types';
 import { log } from './log';
@@ -27,8 +27,8 @@ export class Executor {
   private seq = 0;
   private readonly entries: [number, number, string][] = [];
   private readonly outputs = new Map<number, string>();
-  magics: Magics | null = null;
-  private engine: Engine | null = null;
+  readonly magics: Magics = loadMagics();
+  private engine!: Engine; // set by init(), which every cell awaits first
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
 
@@ -48,12 +48,9 @@ export class Executor {
   /** Loads magics and the engine; the first cell waits for it, kernel_info does not. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      this.magics = loadMagics();
       this.engine = await loadEngine();
-      if (this.engine) {
-        Object.assign(this.runtime.scope, this.engine.exports);
-        if (this.engine.flow) this.runtime.scope.flow = this.engine.flow;
-      }
+      Object.assign(this.runtime.scope, this.engine.exports);
+      if (this.engine.flow) this.runtime.scope.flow = this.engine.flow;
       compileCell('const warm: number = 1; warm'); // warms the TypeScript emitter (first call ~45 ms)
     })().catch((e) => log('init failed:', e));
     return this.ready;
@@ -65,8 +62,7 @@ export class Executor {
    * the kernel's process group after 2.5 s, and detached executables are outside that group.
    */
   async stopWorkflows(ms: number): Promise<void> {
-    const flows = new Set([this.engine?.flow, this.runtime.scope.flow].filter((f: any) => typeof f?.shutdown === 'function' && Array.isArray(f.tasks)));
-    const done = [...flows].map(async (f: any) => {
+    const done = WorkflowEngine.live().map(async (f) => {
       for (const t of f.tasks) if (!t.done) t.cancel();
       await f.shutdown();
     });
@@ -118,11 +114,11 @@ export class Executor {
   private async run(code: string, out: CellOutput, filename: string): Promise<unknown> {
     // A cell magic becomes one call with the body as a string: nothing there for the type checker.
     const cellMagic = /^\s*%%/.test(code);
-    if (this.magics) code = this.magics.transform(code);
+    code = this.magics.transform(code);
     const compiled = compileCell(code);
     log(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
     rememberCell(filename, compiled);
-    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, () => [...Object.keys(this.engine?.exports ?? {}), 'flow', 'display', 'page', MAGIC_GLOBAL]);
+    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, () => [...Object.keys(this.engine.exports), 'flow', 'display', 'page', MAGIC_GLOBAL]);
     if (this.typechecker.mode === 'strict') {
       const errors = await checked;
       if (errors.length) throw new TypeScriptError(errors.join('\n'));
@@ -135,23 +131,23 @@ export class Executor {
     const abort = new AbortController();
     this.runtime.onInterrupt = () => {
       abort.abort(new KeyboardInterrupt());
-      try {
-        this.engine?.flow?.cancelGroup?.(group);
-      } catch (e) {
-        log('cancelGroup failed:', e);
+      // every engine: one the user created in a cell runs this cell's tasks too
+      for (const f of WorkflowEngine.live()) {
+        try {
+          f.cancelGroup(group);
+        } catch (e) {
+          log('cancelGroup failed:', e);
+        }
       }
     };
-    if (this.magics) {
-      this.runtime.scope[MAGIC_GLOBAL] = this.magics.bind({
-        out,
-        scope: this.runtime.scope,
-        signal: abort.signal,
-        executionCount: out.executionCount,
-        evaluate: (src: string) => this.evaluateCode(src, out, `${group}-magic-${++this.seq}.ts`),
-      });
-    }
-    const go = () => this.runtime.run(script, out);
-    const result = (await (this.engine?.runInGroup ? this.engine.runInGroup(group, go) : go())) as unknown[] | undefined;
+    this.runtime.scope[MAGIC_GLOBAL] = this.magics.bind({
+      out,
+      scope: this.runtime.scope,
+      signal: abort.signal,
+      executionCount: out.executionCount,
+      evaluate: (src: string) => this.evaluateCode(src, out, `${group}-magic-${++this.seq}.ts`),
+    });
+    const result = (await this.engine.runInGroup(group, () => this.runtime.run(script, out))) as unknown[] | undefined;
     return Array.isArray(result) ? result[0] : undefined;
   }
 

@@ -42,6 +42,13 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
   private readonly retiredSlots = new Set<Slot>();
   private shutdownPromise?: Promise<void>;
   private dryRunBackend?: Backend;
+  /** Engines created and not yet shut down: a host (the kernel) cancels and closes them all, not only its own. */
+  private static readonly open = new Set<WorkflowEngine>();
+
+  /** Every engine created in this process and not yet shut down. */
+  static live(): WorkflowEngine[] {
+    return [...WorkflowEngine.open];
+  }
 
   private constructor(private readonly defaults: EngineOptions) {
     super();
@@ -74,6 +81,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
       await Promise.allSettled([...distinct].map((b) => b.shutdown()));
       throw failed.reason;
     }
+    WorkflowEngine.open.add(engine);
     return engine;
   }
 
@@ -231,6 +239,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
 
   private async doShutdown(): Promise<void> {
     this.closing = true;
+    WorkflowEngine.open.delete(this);
     const running: Promise<unknown>[] = [];
     for (const f of this.all) {
       if (f.done) continue;

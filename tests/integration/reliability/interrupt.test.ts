@@ -124,9 +124,12 @@ describe('SIGINT storms', () => {
   });
 });
 
-test('interrupting a cell that awaits a workflow task kills its process; declarations from before survive', async () => {
+test.each([
+  ['flow', ''],
+  ['an engine the cell created', 'const flow = await WorkflowEngine.create();'],
+])('interrupting a cell that awaits a workflow task of %s kills its process; declarations from before survive', async (_name, setup) => {
   const pidFile = path.join(tempDir('int'), 'pid');
-  const cell = await startCell(k, `const sleeper = flow.executableTask(() => 'echo $$ > ${pidFile}; exec sleep 60'); await sleeper()`);
+  const cell = await startCell(k, `${setup} const sleeper = flow.executableTask(() => 'echo $$ > ${pidFile}; exec sleep 60'); await sleeper()`);
   await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').endsWith('\n'), 'the task to start');
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   await interrupt('interrupt_request');

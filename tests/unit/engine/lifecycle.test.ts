@@ -192,6 +192,22 @@ describe('engine lifecycle', () => {
     expect(ref.isShutdown).toBe(true);
   });
 
+  test('WorkflowEngine.live() lists engines from create() until shutdown(), not ones that failed to start', async () => {
+    const a = await WorkflowEngine.create();
+    const b = await WorkflowEngine.create();
+    class Broken extends ConcurrentExecutionBackend {
+      override async init(): Promise<void> { throw new Error('no scheduler'); }
+    }
+    await expect(WorkflowEngine.create({ backend: new Broken() })).rejects.toThrow(/no scheduler/);
+    expect(WorkflowEngine.live()).toEqual(expect.arrayContaining([a, b]));
+    const n = WorkflowEngine.live().length;
+    await a.shutdown();
+    expect(WorkflowEngine.live()).not.toContain(a);
+    expect(WorkflowEngine.live()).toContain(b);
+    expect(WorkflowEngine.live()).toHaveLength(n - 1);
+    await b.shutdown();
+  });
+
   test('setBackend switches the default and retires the old one once its tasks finish', async () => {
     let closed = 0;
     class Tracked extends ConcurrentExecutionBackend {
