@@ -10,6 +10,7 @@ import { Engine, loadEngine, loadMagics, Magics, setUserCall, WorkflowEngine } f
 import { routeProcessOutput } from './routing';
 import { MAGIC_GLOBAL } from '../extension/magics/types';
 import { log } from './log';
+import { saveTypescriptCache } from './ts-cache';
 import { NotebookService } from './language-service';
 import { Typechecker, TypeScriptError } from './typecheck';
 
@@ -52,6 +53,7 @@ export class Executor {
       Object.assign(this.runtime.scope, this.engine.exports);
       if (this.engine.flow) this.runtime.scope.flow = this.engine.flow;
       compileCell('const warm: number = 1; warm'); // warms the TypeScript emitter (first call ~45 ms)
+      setImmediate(saveTypescriptCache); // with what start-up compiled; only when missing or stale
     })().catch((e) => log('init failed:', e));
     return this.ready;
   }

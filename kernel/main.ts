@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Kernel entry: `node dist/kernel/main.js <connection_file>` (the kernelspec's argv).
+import './ts-cache'; // first: loads typescript from a code cache before anything requires it
 import { readConnection } from './connection';
 import { Kernel } from './kernel';
 import { log } from './log';
