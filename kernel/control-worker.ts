@@ -1,4 +1,4 @@
-// Control, heartbeat and iopub on their own thread, so that interrupt_request and heartbeats are answered, and
+// Control, heartbeat, iopub and stdin on their own thread, so that interrupt_request and heartbeats are answered, and
 // output that user code printed is sent, while the main thread is stuck in user code (ipykernel's iopub thread
 // does the same). Interrupts from interrupt_request and from an outside SIGINT both end here (see below). Other
 // control messages go to the main thread; iopub messages come from it, already signed.
@@ -15,6 +15,15 @@ const signer = new Signer(conn.key, conn.signature_scheme);
 const control = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
 const hb = new zmq.Reply();
 const iopub = new Iopub(signer, session);
+const stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
+const inputPort = workerData.inputPort as MessagePort;
+const inputFlag = workerData.inputFlag as Int32Array;
+/**
+ * msg_id of the input_request the main thread waits on (kernel/stdin.ts). jupyter_client's input() sends its
+ * reply without a parent header, so, as in ipykernel, any reply while one waits answers it; replies that arrive
+ * while none waits are stale and dropped.
+ */
+let awaitingInput: string | null = null;
 let sending = Promise.resolve();
 
 function send(frames: Buffer[]): void {
@@ -92,6 +101,36 @@ function onSigint(epoch: number): void {
   interrupt(epoch, 'SIGINT');
 }
 
+async function stdinLoop(): Promise<void> {
+  for await (const frames of stdin) {
+    let msg;
+    try {
+      msg = decode(frames, signer);
+    } catch (e) {
+      log('stdin: dropped message:', e instanceof WireError ? e.message : e);
+      continue;
+    }
+    const parent = msg.parent_header.msg_id;
+    if (msg.header.msg_type !== 'input_reply' || awaitingInput === null || (parent !== undefined && parent !== awaitingInput)) {
+      log(`stdin: ignored ${msg.header.msg_type.slice(0, 40)} (no input_request waits for it)`);
+      continue;
+    }
+    inputPort.postMessage({ id: awaitingInput, value: msg.content.value });
+    awaitingInput = null;
+    Atomics.store(inputFlag, 0, 1);
+    Atomics.notify(inputFlag, 0);
+  }
+}
+
+/** Like ipykernel: drop replies that are already waiting (answers to an earlier, interrupted prompt), then ask. */
+async function askInput(id: string, frames: Buffer[]): Promise<void> {
+  awaitingInput = null;
+  for (let i = 0; i < 100 && stdin.readable; i++) await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r)); // stdinLoop handles what it just read while nothing waits
+  awaitingInput = id;
+  await stdin.send(frames).catch((e) => log('stdin send failed:', e.message));
+}
+
 async function hbLoop(): Promise<void> {
   for await (const [m] of hb) await hb.send(m);
 }
@@ -100,9 +139,12 @@ async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
   await hb.bind(endpoint(conn, conn.hb_port));
   await iopub.bind(endpoint(conn, conn.iopub_port));
-  parentPort!.on('message', (m: { kind: string; frames?: Uint8Array[]; parent?: object; name?: string; text?: string }) => {
+  await stdin.bind(endpoint(conn, conn.stdin_port));
+  parentPort!.on('message', (m: { kind: string; frames?: Uint8Array[]; parent?: object; name?: string; text?: string; id?: string }) => {
     if (m.kind === 'stream') iopub.stream(m.parent!, m.name!, m.text!);
     if (m.kind === 'iopub' && m.frames) iopub.publish(asBuffers(m.frames));
+    if (m.kind === 'input' && m.frames) void askInput(m.id!, asBuffers(m.frames));
+    if (m.kind === 'input-cancel') awaitingInput = null;
     if (m.kind === 'interrupted') stopWatching();
     if (m.kind === 'send' && m.frames) send(asBuffers(m.frames));
     if (m.kind === 'close') {
@@ -112,13 +154,14 @@ async function main(): Promise<void> {
         control.close();
         hb.close();
         iopub.close();
+        stdin.close();
         setImmediate(() => process.exit(0));
       });
     }
   });
   (workerData.sigintPort as MessagePort).on('message', (m: { kind: string; epoch: number }) => m.kind === 'sigint' && onSigint(m.epoch));
   parentPort!.postMessage({ kind: 'ready' });
-  await Promise.all([controlLoop(), hbLoop()]).catch((e) => {
+  await Promise.all([controlLoop(), hbLoop(), stdinLoop()]).catch((e) => {
     if (!control.closed) log('control worker:', e);
   });
 }

@@ -11,6 +11,7 @@ import { routeProcessOutput } from './routing';
 import { MAGIC_GLOBAL } from '../extension/magics/types';
 import { log } from './log';
 import { saveTypescriptCache } from './ts-cache';
+import { inputFunctions, Stdin } from './stdin';
 import { NotebookService } from './language-service';
 import { Typechecker, TypeScriptError } from './typecheck';
 
@@ -33,11 +34,13 @@ export class Executor {
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
 
-  constructor(private readonly publish: Publish) {
+  constructor(private readonly publish: Publish, stdin?: Stdin) {
     const current = () => this.runtime.als.getStore();
     routeProcessOutput(current);
     setUserCall((fn, args) => this.runtime.invoke(fn, undefined, args)); // in-loop tasks stay interruptible
     this.runtime.scope.display = makeDisplay(current);
+    // input only for the cell that is running now (a timer of a finished cell has no one to ask)
+    if (stdin) Object.assign(this.runtime.scope, inputFunctions(stdin, () => (this.runtime.isRunning() && current() === this.lastCell ? current()?.input : undefined)));
     // page(x): the pager payload of execute_reply (like IPython's `x?`).
     this.runtime.scope.page = (v: unknown) => current()?.payload.push({ source: 'page', data: toBundle(v), start: 0 });
     // Background failures go to the cell whose code started the work (its ALS store), else the latest cell.
@@ -92,6 +95,7 @@ export class Executor {
     this.runtime.beginCell();
     if (!silent) this.publish('execute_input', { code, execution_count: n }, msg.header);
     const out = new CellOutput(silent ? () => {} : this.publish, msg.header, n);
+    out.input = { parent: msg.header, identities: msg.identities, allowed: !!c.allow_stdin, flush: () => out.flush() };
     this.lastCell = out;
     await this.init();
     try {
@@ -120,7 +124,7 @@ export class Executor {
     const compiled = compileCell(code);
     log(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
     rememberCell(filename, compiled);
-    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, () => [...Object.keys(this.engine.exports), 'flow', 'display', 'page', MAGIC_GLOBAL]);
+    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, () => [...Object.keys(this.engine.exports), 'flow', 'display', 'page', 'prompt', 'confirm', 'input', MAGIC_GLOBAL]);
     if (this.typechecker.mode === 'strict') {
       const errors = await checked;
       if (errors.length) throw new TypeScriptError(errors.join('\n'));

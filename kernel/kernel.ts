@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { listenForSigint } from './sigint';
+import { Stdin } from './stdin';
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
@@ -18,7 +19,6 @@ export class Kernel {
   private readonly session = randomUUID();
   private readonly signer: Signer;
   private readonly shell = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
-  private readonly stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
   private control!: Worker;
   private readonly queue: { msg: Message; socket: 'shell' | 'control'; seq: number }[] = [];
   private processing = false;
@@ -28,17 +28,18 @@ export class Kernel {
   private abortThrough = 0;
   private shellSending: Promise<unknown> = Promise.resolve();
   readonly executor: Executor;
+  private readonly stdin: Stdin;
 
   constructor(private readonly conn: ConnectionInfo) {
     this.signer = new Signer(conn.key, conn.signature_scheme);
-    this.executor = new Executor((t, c, p) => this.publish(t, c, p));
+    this.stdin = new Stdin(this.signer, this.session);
+    this.executor = new Executor((t, c, p) => this.publish(t, c, p), this.stdin);
     this.executor.runtime.onInterrupted = () => this.control?.postMessage({ kind: 'interrupted' });
   }
 
   async start(): Promise<void> {
     await Promise.all([
       this.shell.bind(endpoint(this.conn, this.conn.shell_port)),
-      this.stdin.bind(endpoint(this.conn, this.conn.stdin_port)),
       this.startControl(),
     ]);
     this.publish('status', { execution_state: 'starting' }, {});
@@ -53,9 +54,10 @@ export class Kernel {
     const sigint = new MessageChannel(); // the SIGINT listener reports to the control thread directly
     listenForSigint(vmState, sigint.port1);
     this.control = new Worker(path.join(__dirname, 'control-worker.js'), {
-      workerData: { conn: this.conn, session: this.session, vmState, sigintPort: sigint.port2 },
-      transferList: [sigint.port2],
+      workerData: { conn: this.conn, session: this.session, vmState, sigintPort: sigint.port2, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
+      transferList: [sigint.port2, this.stdin.workerPort],
     });
+    this.stdin.attach(this.control);
     this.control.unref();
     return new Promise((resolve, reject) => {
       this.control.on('message', (m: { kind: string; frames?: Uint8Array[]; error?: string; epoch?: number; how?: string }) => {
@@ -203,7 +205,6 @@ export class Kernel {
     const exited = new Promise((r) => this.control.once('exit', r));
     this.control.postMessage({ kind: 'close' });
     this.shell.close();
-    this.stdin.close();
     await exited;
     process.exit(0);
   }

@@ -4,6 +4,7 @@
 // comes) still shows its progress live.
 import type { DisplaySink, MimeBundle } from '../extension/display';
 import type { Header } from './wire';
+import type { InputContext } from './stdin';
 
 export type Publish = (msgType: string, content: unknown, parent: Partial<Header>) => void;
 
@@ -16,6 +17,8 @@ export class CellOutput implements DisplaySink {
   private scheduled = false;
   /** execute_reply payloads (the pager). */
   readonly payload: unknown[] = [];
+  /** Set for execute requests: where prompt()/input() send their input_request. */
+  input?: InputContext;
 
   constructor(
     private readonly publish: Publish,
