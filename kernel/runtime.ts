@@ -41,7 +41,9 @@ export class Runtime<Store extends object> {
   private drainId = -1;
   private readonly drainScript = new vm.Script('');
   private readonly invokeScript = new vm.Script('globalThis.__flowbook_invoke()', { filename: 'flowbook-runner' });
-  private readonly callScript = new vm.Script('Reflect.apply(...globalThis.__flowbook_call)', { filename: 'flowbook-runner' });
+  private readonly callScript = new vm.Script('__flowbook_call()', { filename: 'flowbook-runner' });
+  /** invoke()'s call, read back by the host function the script calls (cheaper than writing the context). */
+  private pendingCall: [(...a: unknown[]) => unknown, unknown, unknown[]] | null = null;
 
   constructor(cwd = process.cwd()) {
     const req = createRequire(path.join(cwd, '[notebook]'));
@@ -65,6 +67,7 @@ export class Runtime<Store extends object> {
     // on drains turning); when idle it re-armed forever: ~70% of a core and growing garbage in an idle kernel.
     createHook({ after: (id) => (id !== this.drainId || this.running !== null || this.interruptPending) && this.scheduleDrain() }).enable();
     holdSigint();
+    this.scope.__flowbook_call = () => Reflect.apply(...this.pendingCall!);
     this.breakableTimers();
   }
 
@@ -95,14 +98,15 @@ export class Runtime<Store extends object> {
 
   /** Calls a user function inside a breakable vm run (timer callbacks, in-loop workflow tasks). */
   invoke(fn: (...a: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
-    const slot = this.scope.__flowbook_call;
-    this.scope.__flowbook_call = [fn, thisArg, args];
+    if (Atomics.load(this.vmState, 0) === 1) return Reflect.apply(fn, thisArg, args); // already breakable: ~2 us less
+    const slot = this.pendingCall;
+    this.pendingCall = [fn, thisArg, args];
     try {
       return this.exec(this.callScript);
     } catch (e) {
       throw (e as any)?.code === INTERRUPTED ? new KeyboardInterrupt(this.breakEndedCell) : e;
     } finally {
-      this.scope.__flowbook_call = slot;
+      this.pendingCall = slot;
     }
   }
 
