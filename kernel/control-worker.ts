@@ -5,7 +5,7 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
-import { decode, encode, makeHeader, Signer, WireError } from './wire';
+import { decode, encode, makeHeader, Message, Signer, WireError } from './wire';
 import { Iopub } from './iopub';
 import { log, logDebug } from './log';
 
@@ -37,15 +37,22 @@ function status(state: 'busy' | 'idle', parent: object): void {
 
 const asBuffers = (frames: Uint8Array[]) => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
 
-async function controlLoop(): Promise<void> {
-  for await (const frames of control) {
-    let msg;
+/** The messages of a socket whose signature and frames check out; the others are logged and dropped. */
+async function* verified(socket: zmq.Router, name: string): AsyncGenerator<{ frames: Buffer[]; msg: Message }> {
+  for await (const frames of socket) {
+    let msg: Message;
     try {
       msg = decode(frames, signer);
     } catch (e) {
-      log('control: dropped message:', e instanceof WireError ? e.message : e);
+      log(`${name}: dropped message:`, e instanceof WireError ? e.message : e);
       continue;
     }
+    yield { frames, msg };
+  }
+}
+
+async function controlLoop(): Promise<void> {
+  for await (const { frames, msg } of verified(control, 'control')) {
     logDebug('control recv', msg.header.msg_type);
     if (msg.header.msg_type === 'interrupt_request') {
       status('busy', msg.header);
@@ -102,14 +109,7 @@ function onSigint(epoch: number): void {
 }
 
 async function stdinLoop(): Promise<void> {
-  for await (const frames of stdin) {
-    let msg;
-    try {
-      msg = decode(frames, signer);
-    } catch (e) {
-      log('stdin: dropped message:', e instanceof WireError ? e.message : e);
-      continue;
-    }
+  for await (const { msg } of verified(stdin, 'stdin')) {
     const parent = msg.parent_header.msg_id;
     if (msg.header.msg_type !== 'input_reply' || awaitingInput === null || (parent !== undefined && parent !== awaitingInput)) {
       log(`stdin: ignored ${msg.header.msg_type.slice(0, 40)} (no input_request waits for it)`);
