@@ -33,3 +33,13 @@ export function endpoint(c: ConnectionInfo, port: number): string {
 
 /** Largest accepted message; bigger ones are dropped by zeromq before parsing (tested in bad-input tests). */
 export const MAX_MESSAGE_BYTES = Number(process.env.FLOWBOOK_MAX_MESSAGE_BYTES ?? 64 * 1024 * 1024);
+
+/**
+ * zeromq drops a message over MAX_MESSAGE_BYTES by disconnecting its sender, silently: log disconnects so an
+ * oversized payload leaves a trace (clients reconnect on their own). Returns the stop function, which must run
+ * before the socket closes: an observer left open when its socket closes aborts the process at exit.
+ */
+export function logDisconnects(socket: { events: { on(type: 'disconnect', fn: (e: { address: string }) => void): unknown; close(): void } }, name: string, log: (...a: unknown[]) => void): () => void {
+  socket.events.on('disconnect', (e) => log(`${name}: a client disconnected (${e.address}); zeromq also disconnects a sender whose message exceeds ${MAX_MESSAGE_BYTES} bytes`));
+  return () => socket.events.close();
+}

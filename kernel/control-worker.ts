@@ -4,7 +4,7 @@
 // control messages go to the main thread; iopub messages come from it, already signed.
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
-import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
+import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Message, Signer, WireError } from './wire';
 import { Iopub } from './iopub';
 import { log, logDebug } from './log';
@@ -137,6 +137,7 @@ async function hbLoop(): Promise<void> {
 
 async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
+  const stopLogging = logDisconnects(control, 'control', log);
   await hb.bind(endpoint(conn, conn.hb_port));
   await iopub.bind(endpoint(conn, conn.iopub_port));
   await stdin.bind(endpoint(conn, conn.stdin_port));
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
       // Close our sockets here, on their own thread, then end the thread: terminating it from outside while
       // zeromq sockets are open aborts the process (Napi::Error).
       void Promise.all([sending, iopub.flushed()]).finally(() => {
+        stopLogging();
         control.close();
         hb.close();
         iopub.close();

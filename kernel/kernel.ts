@@ -5,7 +5,7 @@ import { listenForSigint } from './sigint';
 import { Stdin } from './stdin';
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
-import { ConnectionInfo, endpoint, MAX_MESSAGE_BYTES } from './connection';
+import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
 import { Executor } from './executor';
 import { complete } from './complete';
@@ -29,6 +29,7 @@ export class Kernel {
   private shellSending: Promise<unknown> = Promise.resolve();
   readonly executor: Executor;
   private readonly stdin: Stdin;
+  private stopLogging = () => {};
 
   constructor(private readonly conn: ConnectionInfo) {
     this.signer = new Signer(conn.key, conn.signature_scheme);
@@ -42,6 +43,7 @@ export class Kernel {
       this.shell.bind(endpoint(this.conn, this.conn.shell_port)),
       this.startControl(),
     ]);
+    this.stopLogging = logDisconnects(this.shell, 'shell', log);
     this.publish('status', { execution_state: 'starting' }, {});
     // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
     for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void this.shutdown());
@@ -204,6 +206,7 @@ export class Kernel {
     await new Promise((r) => setTimeout(r, 50)); // let zeromq flush the reply and the control thread send its copy
     const exited = new Promise((r) => this.control.once('exit', r));
     this.control.postMessage({ kind: 'close' });
+    this.stopLogging();
     this.shell.close();
     await exited;
     process.exit(0);

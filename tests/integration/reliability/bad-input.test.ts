@@ -47,11 +47,13 @@ describe('protocol', () => {
 
   test('a 100 MB message is refused (default limit) without executing it; the kernel stays small and answers', async () => {
     const code = `${evidence('huge')} // ${'x'.repeat(100 * 1024 * 1024)}`;
+    const before = k.stderr.length;
     await k.sendRaw('shell', k.frames('execute_request', { code }).frames);
     // zeromq drops the peer that exceeded maxMessageSize; the dealer reconnects, so ask until the kernel answers.
     await k.ready();
     await stillServing();
     expect(fs.readdirSync(dir)).toEqual([]);
+    expect(k.stderr.slice(before)).toMatch(/shell: a client disconnected .*exceeds \d+ bytes/);
     const rss = rssMB(k.proc.pid!);
     console.log(`kernel RSS after a refused 100 MB message: ${rss.toFixed(0)} MB`);
     expect(rss).toBeLessThan(400);
