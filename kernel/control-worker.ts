@@ -7,6 +7,7 @@ import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Message, Signer, WireError } from './wire';
 import { Iopub } from './iopub';
+import { EPOCH, IN_VM, RUN } from './vm-state';
 import { log, logDebug } from './log';
 
 const conn = workerData.conn as ConnectionInfo;
@@ -68,15 +69,13 @@ async function controlLoop(): Promise<void> {
 
 // The main thread may be idle (awaiting) or busy in user code. Tell it both ways: a message naming the cell
 // (handled when it is idle) and SIGINT (breaks any vm run; kernel/sigint.ts makes that safe at any moment). The
-// signal goes only to a vm run that has lasted >= 10 ms, i.e. user code that spins, so a short run of other
+// signal goes only to a vm run that has lasted >= 30 ms, i.e. user code that spins, so a short run of other
 // work is not cut. Keep watching until the main thread says the interrupt landed (a busy loop may start after
 // an await), at most 5 s, and never signal a later cell than the one interrupted.
 const vmState = workerData.vmState as Int32Array;
-const IN_VM = 0;
-const RUN = 1;
-const EPOCH = 2;
 let pending: NodeJS.Timeout | null = null;
 let interrupting = 0;
+let lastOwnSignal = 0;
 
 function interrupt(epoch: number, how: string): void {
   parentPort!.postMessage({ kind: 'interrupt', epoch, how });
@@ -92,7 +91,11 @@ function interrupt(epoch: number, how: string): void {
     const run = Atomics.load(vmState, RUN);
     sameRunTicks = Atomics.load(vmState, IN_VM) === 1 && run === lastRun ? sameRunTicks + 1 : 0;
     lastRun = run;
-    if (sameRunTicks === 2) process.kill(process.pid, 'SIGINT');
+    if (sameRunTicks === 6) {
+      // ~30 ms: a run that was only preempted under load is not spinning code
+      lastOwnSignal = Date.now();
+      process.kill(process.pid, 'SIGINT');
+    }
     if (sameRunTicks > 20) sameRunTicks = 0; // still spinning 100 ms later: signal again
   }, 5);
 }
@@ -102,9 +105,14 @@ function stopWatching(): void {
   pending = null;
 }
 
-/** A SIGINT heard by sigint-worker.ts: from outside, or one of ours (same cell: nothing new to do). */
+/**
+ * A SIGINT that sigint-worker.ts heard, for the cell that was current when it woke. It hears ours too: those
+ * name the cell being interrupted, unless heard late, after a new cell began; one that names another cell
+ * within 150 ms of ours is taken for ours (an outside SIGINT that close is dropped; press again).
+ */
 function onSigint(epoch: number): void {
   if (epoch === 0 || (pending && epoch === interrupting)) return;
+  if (epoch !== interrupting && Date.now() - lastOwnSignal < 150) return logDebug(`SIGINT for cell ${epoch} taken for ours`);
   interrupt(epoch, 'SIGINT');
 }
 
@@ -141,8 +149,9 @@ async function main(): Promise<void> {
   await hb.bind(endpoint(conn, conn.hb_port));
   await iopub.bind(endpoint(conn, conn.iopub_port));
   await stdin.bind(endpoint(conn, conn.stdin_port));
-  parentPort!.on('message', (m: { kind: string; frames?: Uint8Array[]; parent?: object; name?: string; text?: string; id?: string }) => {
+  parentPort!.on('message', (m: { kind: string; frames?: Uint8Array[]; parent?: object; name?: string; text?: string; id?: string; epoch?: number }) => {
     if (m.kind === 'stream') iopub.stream(m.parent!, m.name!, m.text!);
+    if (m.kind === 'sigint') onSigint(m.epoch!);
     if (m.kind === 'iopub' && m.frames) iopub.publish(asBuffers(m.frames));
     if (m.kind === 'input' && m.frames) void askInput(m.id!, asBuffers(m.frames));
     if (m.kind === 'input-cancel') awaitingInput = null;
@@ -161,7 +170,6 @@ async function main(): Promise<void> {
       });
     }
   });
-  (workerData.sigintPort as MessagePort).on('message', (m: { kind: string; epoch: number }) => m.kind === 'sigint' && onSigint(m.epoch));
   parentPort!.postMessage({ kind: 'ready' });
   await Promise.all([controlLoop(), hbLoop(), stdinLoop()]).catch((e) => {
     if (!control.closed) log('control worker:', e);

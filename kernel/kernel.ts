@@ -1,6 +1,6 @@
 // Sockets and message dispatch. Shell requests run one at a time, in order; control runs on its own thread.
 import * as path from 'node:path';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { listenForSigint } from './sigint';
 import { Stdin } from './stdin';
 import { randomUUID } from 'node:crypto';
@@ -53,12 +53,12 @@ export class Kernel {
 
   private startControl(): Promise<void> {
     const vmState = this.executor.runtime.vmState;
-    const sigint = new MessageChannel(); // the SIGINT listener reports to the control thread directly
-    listenForSigint(vmState, sigint.port1);
     this.control = new Worker(path.join(__dirname, 'control-worker.js'), {
-      workerData: { conn: this.conn, session: this.session, vmState, sigintPort: sigint.port2, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
-      transferList: [sigint.port2, this.stdin.workerPort],
+      workerData: { conn: this.conn, session: this.session, vmState, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
+      transferList: [this.stdin.workerPort],
     });
+    // The SIGINT listener reports through here: when this thread is busy, the signal has broken its vm run anyway.
+    listenForSigint(vmState, (epoch) => this.control.postMessage({ kind: 'sigint', epoch }));
     this.stdin.attach(this.control);
     this.control.unref();
     return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ import { currentId, popTo } from './async-stack';
 import { IMPORT_DEFAULT_NAME } from './transpile';
 import { emitSigint, holdSigint, reclaimSigint } from './sigint';
 import { log } from './log';
+import { EPOCH, IN_VM, newVmState, RUN } from './vm-state';
 
 export class KeyboardInterrupt extends Error {
   override name = 'KeyboardInterrupt';
@@ -30,7 +31,6 @@ export interface RunningCell {
 
 const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 const BREAK_ON_SIGINT = { breakOnSigint: true };
-const EPOCH = 2;
 
 export class Runtime<Store extends object> {
   readonly als = new AsyncLocalStorage<Store>();
@@ -98,7 +98,7 @@ export class Runtime<Store extends object> {
 
   /** Calls a user function inside a breakable vm run (timer callbacks, in-loop workflow tasks). */
   invoke(fn: (...a: unknown[]) => unknown, thisArg: unknown, args: unknown[]): unknown {
-    if (Atomics.load(this.vmState, 0) === 1) return Reflect.apply(fn, thisArg, args); // already breakable: ~2 us less
+    if (Atomics.load(this.vmState, IN_VM) === 1) return Reflect.apply(fn, thisArg, args); // already breakable: ~2 us less
     const slot = this.pendingCall;
     this.pendingCall = [fn, thisArg, args];
     try {
@@ -128,9 +128,9 @@ export class Runtime<Store extends object> {
   exec(script: vm.Script): any {
     const id = currentId();
     if (reclaimSigint()) log('process.on("SIGINT") listeners: the kernel calls them on interrupt');
-    const nested = Atomics.load(this.vmState, 0) === 1;
-    Atomics.store(this.vmState, 0, 1);
-    Atomics.add(this.vmState, 1, 1);
+    const nested = Atomics.load(this.vmState, IN_VM) === 1;
+    Atomics.store(this.vmState, IN_VM, 1);
+    Atomics.add(this.vmState, RUN, 1);
     try {
       return script.runInContext(this.context, BREAK_ON_SIGINT);
     } catch (e) {
@@ -140,7 +140,7 @@ export class Runtime<Store extends object> {
       }
       throw e;
     } finally {
-      if (!nested) Atomics.store(this.vmState, 0, 0);
+      if (!nested) Atomics.store(this.vmState, IN_VM, 0);
     }
   }
 
@@ -228,7 +228,7 @@ export class Runtime<Store extends object> {
     this.onInterrupted?.();
   }
 
-  /** The current execute_request (shared as vmState[2] with the control thread and the SIGINT listener). */
+  /** The current execute_request (shared as vmState[EPOCH] with the control thread and the SIGINT listener). */
   private epoch = 0;
   private epochs = 0;
   private breakEndedCell = false;
@@ -262,6 +262,6 @@ export class Runtime<Store extends object> {
    * [in a vm run, run counter, cell epoch], shared with the control thread (which signals only a vm run that
    * has lasted a while, i.e. user code that spins) and with the SIGINT listener.
    */
-  readonly vmState = new Int32Array(new SharedArrayBuffer(12));
+  readonly vmState = newVmState();
   private ackTimer: NodeJS.Timeout | null = null;
 }

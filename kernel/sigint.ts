@@ -7,7 +7,7 @@
 // harmless, and a run with breakOnSigint cost 0.9 us. So every vm run can break on SIGINT.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MessagePort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { log } from './log';
 
 function quietBinding(name: string): any {
@@ -66,11 +66,16 @@ export function emitSigint(): unknown[] {
 
 /**
  * Hears SIGINTs that arrive while the main thread is in no vm run (a cell that awaits): the watchdog tells only
- * the runs that are registered, so a worker stays in one (sigint-worker.ts) and reports to `port`.
+ * the runs that are registered, so a worker stays in one (sigint-worker.ts). `onSigint` gets the cell (epoch)
+ * that was current. A listener that ends is replaced at once.
  */
-export function listenForSigint(vmState: Int32Array, port: MessagePort): Worker {
-  const w = new Worker(path.join(__dirname, 'sigint-worker.js'), { workerData: { vmState, port }, transferList: [port] });
+export function listenForSigint(vmState: Int32Array, onSigint: (epoch: number) => void): void {
+  const w = new Worker(path.join(__dirname, 'sigint-worker.js'), { workerData: { vmState } });
   w.unref();
+  w.on('message', (m: { kind: string; epoch: number }) => m.kind === 'sigint' && onSigint(m.epoch));
   w.on('error', (e) => log('SIGINT listener failed:', e));
-  return w;
+  w.on('exit', (code) => {
+    log(`SIGINT listener ended (${code}); starting a new one`);
+    listenForSigint(vmState, onSigint);
+  });
 }

@@ -62,7 +62,7 @@ export type { Msg };
 export async function startKernel(env: NodeJS.ProcessEnv = {}): Promise<KernelClient> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the kernel first (npm run build)`);
   const k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: 'on', ...env });
+  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: process.env.FLOWBOOK_LOG ?? 'on', ...env });
   await k.ready();
   return k;
 }

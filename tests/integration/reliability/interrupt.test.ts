@@ -16,6 +16,7 @@ beforeAll(async () => {
   await evalText(k, 'const keep = { n: 41 }; let counter = 0; function answer() { return keep.n + 1 }');
 });
 afterAll(async () => {
+  if (process.env.FLOWBOOK_TEST_DEBUG) console.log(k?.stderr);
   console.log(`interrupt latencies (ms): ${JSON.stringify(timings)}`);
   await k?.close();
 });
