@@ -80,6 +80,9 @@ export class Runtime<Store extends object> {
       const timer = ((fn: unknown, ...rest: unknown[]) => {
         if (typeof fn !== 'function') return host(fn, ...rest); // Node's own TypeError
         const callback = function (this: unknown, ...args: unknown[]) {
+          // An interrupted cell's timers do not fire: its `await sleep()` must not resume and spin later,
+          // after the next cell has begun, where nothing would break it.
+          if (runtime.interruptedCells.has(runtime.als.getStore() as object)) return;
           try {
             return runtime.invoke(fn as (...a: unknown[]) => unknown, this, args);
           } catch (e) {
@@ -165,7 +168,12 @@ export class Runtime<Store extends object> {
         if (this.running === cell) this.running = null;
         f();
       };
-      const cell: RunningCell = { interrupt: () => finish(() => reject(new KeyboardInterrupt())) };
+      const cell: RunningCell = {
+        interrupt: () => {
+          this.interruptedCells.add(store);
+          finish(() => reject(new KeyboardInterrupt()));
+        },
+      };
       this.running = cell;
       this.als.run(store, () => {
         try {
@@ -227,6 +235,9 @@ export class Runtime<Store extends object> {
     this.interruptPending = false;
     this.onInterrupted?.();
   }
+
+  /** Output stores (ALS) of cells that were interrupted: their timers are dropped. */
+  readonly interruptedCells = new WeakSet<object>();
 
   /** The current execute_request (shared as vmState[EPOCH] with the control thread and the SIGINT listener). */
   private epoch = 0;

@@ -125,6 +125,15 @@ describe('SIGINT storms', () => {
   });
 });
 
+test("an interrupted cell's pending timers never fire (its `await sleep()` cannot resume and spin later)", async () => {
+  await evalText(k, 'let fired = 0; 1');
+  const ms = await interruptCell('setTimeout(() => { fired++; }, 600); await new Promise((r) => setTimeout(r, 600)); while (true) {}', 'interrupt_request', 100);
+  expect(ms).toBeLessThan(BOUND_MS);
+  await sleep(900); // both timers are due by now
+  expect(await evalText(k, 'fired')).toBe('0');
+  await stillServing();
+});
+
 test.each([
   ['flow', ''],
   ['an engine the cell created', 'const flow = await WorkflowEngine.create();'],
