@@ -48,7 +48,7 @@ afterEach(async () => {
  * One worker only, so the tasks after the crash can run only if the pool replaced the dead worker.
  * Workflow: 3 tasks before, the crash, a dependent of the crash, 6 tasks after (half depend on the first ones).
  */
-async function runCrashWorkflow(executor: Executor, crash: Crash): Promise<void> {
+async function runCrashWorkflow(executor: Executor, crash: Crash, oneWorker = true): Promise<void> {
   flow = await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(executor) });
   const who = flow.functionTask(whoAmI, { name: 'who' });
   const bad = flow.functionTask(crash.fn, { name: 'crash' });
@@ -73,8 +73,9 @@ async function runCrashWorkflow(executor: Executor, crash: Crash): Promise<void>
   if (crash.killsWorker) {
     expect(err).toBeInstanceOf(WorkerCrashError);
     expect(err!.message).toContain("task 'crash'");
-    // The only worker died, yet a task ran after the crash: the pool replaced it.
-    expect(lastWorker).not.toBe(firstWorker);
+    // The only worker died, yet a task ran after the crash: the pool replaced it. (With two workers, the task
+    // after may run on the survivor, which is the first worker half the time.)
+    if (oneWorker) expect(lastWorker).not.toBe(firstWorker);
   } else {
     expect(lastWorker).toBe(firstWorker);
   }
@@ -94,7 +95,7 @@ describe('process pool: a crashing worker process fails only its task', () => {
 
   test('no worker process is left once the engine shut down', async () => {
     const before = new Set(childPids());
-    await runCrashWorkflow(new ProcessPoolExecutor({ maxWorkers: 2, maxHeapMb: 64 }), processCrashes[0]);
+    await runCrashWorkflow(new ProcessPoolExecutor({ maxWorkers: 2, maxHeapMb: 64 }), processCrashes[0], false);
     await flow!.shutdown();
     expect(childPids().filter((p) => !before.has(p))).toEqual([]);
   });
