@@ -7,7 +7,7 @@
 // the main thread can hand over its first write at once (code that then holds the thread still shows it).
 import * as zmq from 'zeromq';
 import { MAX_MESSAGE_BYTES } from './connection';
-import { DELIM, encode, makeHeader, Signer } from './wire';
+import { encode, makeHeader, Signer } from './wire';
 import { log } from './log';
 
 const STREAM_BACKLOG = 8 * 1024 * 1024;
@@ -21,7 +21,7 @@ interface Dropped {
 
 export class Iopub {
   readonly socket = new zmq.XPublisher({ maxMessageSize: MAX_MESSAGE_BYTES, noDrop: true, sendHighWaterMark: 1000 });
-  private readonly queue: Buffer[][] = [];
+  private readonly queue: { frames: Buffer[]; size: number }[] = [];
   private queuedBytes = 0;
   private pumping: Promise<void> | null = null;
   private dropped: Dropped | null = null;
@@ -52,20 +52,20 @@ export class Iopub {
     this.accept(frames);
   }
 
+  /** Sends the merged stream text, or drops it (unsigned) while the backlog is over the bound. */
   private releaseStream(): void {
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = null;
     const h = this.held;
     if (!h) return;
     this.held = null;
+    if (this.queuedBytes > STREAM_BACKLOG) return this.drop(h.parent, h.text.length);
     this.accept(encode(this.signer, [Buffer.from('stream')], makeHeader('stream', this.session), h.parent, { name: h.name, text: h.text }));
   }
 
   private accept(frames: Buffer[]): void {
-    const size = frames.reduce((n, f) => n + f.length, 0);
-    if (frames[0]?.toString() === 'stream' && this.queuedBytes > STREAM_BACKLOG) return this.drop(parentOf(frames), size);
     if (this.dropped) this.noticeDropped();
-    this.enqueue(frames, size);
+    this.enqueue(frames, frames.reduce((n, f) => n + f.length, 0));
   }
 
   private drop(parent: { msg_id?: string }, bytes: number): void {
@@ -86,7 +86,7 @@ export class Iopub {
   }
 
   private enqueue(frames: Buffer[], size: number): void {
-    this.queue.push(frames);
+    this.queue.push({ frames, size });
     this.queuedBytes += size;
     this.pumping ??= this.pump();
   }
@@ -103,9 +103,9 @@ export class Iopub {
 
   private async pump(): Promise<void> {
     while (this.queue.length) {
-      const frames = this.queue.shift()!;
+      const { frames, size } = this.queue.shift()!;
       await this.send(frames);
-      this.queuedBytes -= frames.reduce((n, f) => n + f.length, 0);
+      this.queuedBytes -= size;
     }
     this.pumping = null;
   }
@@ -132,14 +132,5 @@ export class Iopub {
     } catch (e) {
       if (!this.socket.closed) log('iopub subscriptions:', e);
     }
-  }
-}
-
-function parentOf(frames: Buffer[]): { msg_id?: string } {
-  const i = frames.findIndex((f) => f.toString() === DELIM);
-  try {
-    return JSON.parse(frames[i + 3].toString());
-  } catch {
-    return {};
   }
 }

@@ -2,7 +2,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 export const PROTOCOL_VERSION = '5.3';
-export const DELIM = '<IDS|MSG>';
+const DELIM = '<IDS|MSG>';
 
 export interface Header {
   msg_id: string;
