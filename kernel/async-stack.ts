@@ -4,11 +4,9 @@
 // "async hook stack has become corrupted". Popping back to the id we entered with (what Node's own JS
 // popAsyncContext does, entry by entry) keeps the kernel alive and ALS correct; verified in tests.
 import { executionAsyncId } from 'node:async_hooks';
+import { nodeBinding } from './node-binding';
 
-const quiet = process.noDeprecation;
-process.noDeprecation = true;
-const aw = (process as any).binding('async_wrap');
-process.noDeprecation = quiet;
+const aw = nodeBinding('async_wrap');
 const { kStackLength, kExecutionAsyncId, kTriggerAsyncId } = aw.constants;
 
 export function currentId(): number {

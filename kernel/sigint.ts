@@ -9,17 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { log } from './log';
+import { nodeBinding } from './node-binding';
 
-function quietBinding(name: string): any {
-  const quiet = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    return (process as any).binding(name);
-  } finally {
-    process.noDeprecation = quiet;
-  }
-}
-const contextify = quietBinding('contextify') as { startSigintWatchdog(): boolean };
+const contextify = nodeBinding('contextify') as { startSigintWatchdog(): boolean };
 
 let held = false;
 const taken: ((signal: 'SIGINT') => void)[] = [];
@@ -31,7 +23,7 @@ const taken: ((signal: 'SIGINT') => void)[] = [];
  */
 export function holdSigint(): void {
   if (held) return;
-  const { Signal } = quietBinding('signal_wrap');
+  const { Signal } = nodeBinding('signal_wrap');
   const keep = new Signal();
   keep.onsignal = () => {}; // never called: the watchdog's handler replaces libuv's below
   keep.unref();
