@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Kernel entry: `node dist/kernel/main.js <connection_file>` (the kernelspec's argv).
-import './ts-cache'; // first: loads typescript from a code cache before anything requires it
-import { readConnection } from './connection';
-import { Kernel } from './kernel';
+import './typescript/ts-cache'; // first: loads typescript from a code cache before anything requires it
+import { readConnection } from './protocol/connection';
+import { Kernel } from './protocol/kernel';
 import { log } from './log';
 
 const file = process.argv[2];

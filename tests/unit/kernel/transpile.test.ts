@@ -1,9 +1,9 @@
 // Cell transpile and wire signing, without starting a kernel.
 import { describe, expect, test } from '@jest/globals';
 import * as vm from 'node:vm';
-import { compileCell, CellSyntaxError } from '../../../kernel/transpile';
-import { decode, encode, makeHeader, Signer, WireError } from '../../../kernel/wire';
-import { isComplete } from '../../../kernel/is-complete';
+import { compileCell, CellSyntaxError } from '../../../kernel/typescript/transpile';
+import { decode, encode, makeHeader, Signer, WireError } from '../../../kernel/protocol/wire';
+import { isComplete } from '../../../kernel/shell/is-complete';
 
 async function run(ctx: vm.Context, code: string): Promise<unknown> {
   const fn = vm.runInContext(compileCell(code).js, ctx) as () => Promise<unknown[] | undefined>;

@@ -1,8 +1,8 @@
 // `display` in the user's scope: display(obj, { id }), display.update(id, obj), display.html(...) etc.
 // Always writes to the cell that called it (AsyncLocalStorage), also from timers started in that cell.
-import type { DisplaySink, MimeBundle } from '../extension/display';
+import type { DisplaySink, MimeBundle } from '../../extension/display';
 import { toBundle } from './mime';
-import { log } from './log';
+import { log } from '../log';
 
 type Opts = { id?: string; metadata?: Record<string, unknown> };
 

@@ -1,6 +1,6 @@
 // complete_request by runtime inspection: globals, members after `.` (the object path is evaluated only when it
 // is a plain dotted name, so completion never calls user functions), magics after `%`.
-import type { Executor } from './executor';
+import type { Executor } from './execute';
 
 const KEYWORDS = ['await', 'async', 'break', 'case', 'catch', 'class', 'const', 'continue', 'default', 'delete', 'do',
   'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof',

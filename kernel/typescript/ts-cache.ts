@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module from 'node:module';
-import { log } from './log';
+import { log } from '../log';
 
 const file = require.resolve('typescript');
 const dir = process.env.FLOWBOOK_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'flowbook');

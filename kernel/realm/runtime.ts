@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks';
 import { currentId, popTo } from './async-stack';
-import { IMPORT_DEFAULT_NAME } from './transpile';
+import { IMPORT_DEFAULT_NAME } from '../typescript/transpile';
 import { emitSigint, holdSigint, reclaimSigint } from './sigint';
-import { log } from './log';
+import { log } from '../log';
 import { EPOCH, IN_VM, newVmState, RUN } from './vm-state';
 
 export class KeyboardInterrupt extends Error {

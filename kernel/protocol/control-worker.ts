@@ -7,8 +7,8 @@ import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, makeHeader, Message, Signer, WireError } from './wire';
 import { Iopub } from './iopub';
-import { EPOCH, IN_VM, RUN } from './vm-state';
-import { log, logDebug } from './log';
+import { EPOCH, IN_VM, RUN } from '../realm/vm-state';
+import { log, logDebug } from '../log';
 
 const conn = workerData.conn as ConnectionInfo;
 const session = workerData.session as string;

@@ -1,8 +1,8 @@
 // Value -> Jupyter mime bundle. Rich output through hooks on the value itself.
 import { inspect } from 'node:util';
-import type { MimeBundle } from '../extension/display';
+import type { MimeBundle } from '../../extension/display';
 
-import { MIMEBUNDLE } from '../extension/display';
+import { MIMEBUNDLE } from '../../extension/display';
 export { MIMEBUNDLE };
 
 export function textPlain(value: unknown): string {

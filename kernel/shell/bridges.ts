@@ -1,10 +1,10 @@
 // The kernel's view of extension/: the names preloaded into every cell (the public API plus a ready `flow`)
 // and the magic layer. extension/ never imports the kernel; this is the one place where they meet.
-import * as flowbook from '../extension/index';
-import { createMagics } from '../extension/magics/index';
-export { setUserCall } from '../extension/engine/realm';
-export { WorkflowEngine } from '../extension/engine/engine';
-import { log } from './log';
+import * as flowbook from '../../extension/index';
+import { createMagics } from '../../extension/magics/index';
+export { setUserCall } from '../../extension/engine/realm';
+export { WorkflowEngine } from '../../extension/engine/engine';
+import { log } from '../log';
 
 export type Magics = ReturnType<typeof createMagics>;
 

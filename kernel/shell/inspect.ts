@@ -1,6 +1,6 @@
 // inspect_request: the TypeScript type or signature at the cursor (language service quick info).
-import type { Executor } from './executor';
-import { log } from './log';
+import type { Executor } from './execute';
+import { log } from '../log';
 
 export function inspectAt(ex: Executor, code: string, cursor: number, _detail: number) {
   let text: string | null = null;

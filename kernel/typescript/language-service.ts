@@ -37,7 +37,7 @@ export class NotebookService {
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, lib: ['lib.es2022.d.ts'], strict: false,
       allowJs: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, moduleDetection: ts.ModuleDetectionKind.Legacy,
-      typeRoots: [path.join(__dirname, '../../node_modules/@types')], types: ['node'],
+      typeRoots: [path.join(__dirname, '../../../node_modules/@types')], types: ['node'],
     };
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => options,

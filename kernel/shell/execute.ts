@@ -1,19 +1,19 @@
 // One execute_request: magics -> transpile -> run in the user's realm -> execute_result / error.
-import type { Header, Message } from './wire';
+import type { Header, Message } from '../protocol/wire';
 import { CellOutput, Publish } from './output';
-import { Runtime, KeyboardInterrupt } from './runtime';
-import { compileCell } from './transpile';
+import { Runtime, KeyboardInterrupt } from '../realm/runtime';
+import { compileCell } from '../typescript/transpile';
 import { errorContent, rememberCell } from './errors';
 import { toBundle } from './mime';
 import { makeDisplay } from './display';
 import { Engine, loadEngine, loadMagics, Magics, setUserCall, WorkflowEngine } from './bridges';
 import { routeProcessOutput } from './routing';
-import { MAGIC_GLOBAL } from '../extension/magics/types';
-import { log } from './log';
-import { saveTypescriptCache } from './ts-cache';
-import { inputFunctions, Stdin } from './stdin';
-import { NotebookService } from './language-service';
-import { Typechecker, TypeScriptError } from './typecheck';
+import { MAGIC_GLOBAL } from '../../extension/magics/types';
+import { log } from '../log';
+import { saveTypescriptCache } from '../typescript/ts-cache';
+import { inputFunctions, Stdin } from '../protocol/stdin';
+import { NotebookService } from '../typescript/language-service';
+import { Typechecker, TypeScriptError } from '../typescript/typecheck';
 
 export interface ExecuteReply {
   status: 'ok' | 'error';

@@ -1,7 +1,7 @@
 // console.log and process.stdout/stderr.write from user code (and from engine code it calls) go to the cell
 // that started the work: AsyncLocalStorage follows timers, promises and tasks. Outside any cell they go to the
 // real streams (the kernel log).
-import type { DisplaySink } from '../extension/display';
+import type { DisplaySink } from '../../extension/display';
 
 export function routeProcessOutput(current: () => DisplaySink | undefined): void {
   for (const name of ['stdout', 'stderr'] as const) {

@@ -1,6 +1,6 @@
 // is_complete_request from the TypeScript parser: errors at the very end of the input mean "keep typing".
 import ts from 'typescript';
-import { parseCell } from './transpile';
+import { parseCell } from '../typescript/transpile';
 
 export function isComplete(code: string): { status: string; indent?: string } {
   if (!code.trim()) return { status: 'complete' };

@@ -1,19 +1,19 @@
 // Sockets and message dispatch. Shell requests run one at a time, in order; control runs on its own thread.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { listenForSigint } from './sigint';
+import { listenForSigint } from '../realm/sigint';
 import { Stdin } from './stdin';
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
 import { decode, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
-import { Executor } from './executor';
-import { complete } from './complete';
-import { isComplete } from './is-complete';
-import { inspectAt } from './inspect';
-import { log, logDebug } from './log';
+import { Executor } from '../shell/execute';
+import { complete } from '../shell/complete';
+import { isComplete } from '../shell/is-complete';
+import { inspectAt } from '../shell/inspect';
+import { log, logDebug } from '../log';
 
-const pkg = require('../../package.json');
+const pkg = require('../../../package.json');
 
 export class Kernel {
   private readonly session = randomUUID();

@@ -5,7 +5,7 @@
 // took the trivial-cell round trip from 2 ms to 5-8 ms (p50), so back-to-back cells are checked after the burst.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { log } from './log';
+import { log } from '../log';
 
 export type TypecheckMode = 'warn' | 'strict' | 'off';
 

@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { log } from './log';
+import { log } from '../log';
 import { nodeBinding } from './node-binding';
 
 const contextify = nodeBinding('contextify') as { startSigintWatchdog(): boolean };

@@ -2,9 +2,9 @@
 // print loop does not become one message per line; any other message flushes them first (keeps order). A write
 // more than 100 ms after the last flush goes out at once, so code that prints while it holds the thread (no tick
 // comes) still shows its progress live.
-import type { DisplaySink, MimeBundle } from '../extension/display';
-import type { Header } from './wire';
-import type { InputContext } from './stdin';
+import type { DisplaySink, MimeBundle } from '../../extension/display';
+import type { Header } from '../protocol/wire';
+import type { InputContext } from '../protocol/stdin';
 
 export type Publish = (msgType: string, content: unknown, parent: Partial<Header>) => void;
 

@@ -8,7 +8,7 @@
 import * as zmq from 'zeromq';
 import { MAX_MESSAGE_BYTES } from './connection';
 import { encode, makeHeader, Signer } from './wire';
-import { log } from './log';
+import { log } from '../log';
 
 const STREAM_BACKLOG = 8 * 1024 * 1024;
 const STREAM_HOLD_MS = 20;

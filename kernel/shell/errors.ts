@@ -1,6 +1,6 @@
 // Error -> Jupyter `error` content, with stack frames mapped back to cell lines.
 import { inspect } from 'node:util';
-import type { CompiledCell } from './transpile';
+import type { CompiledCell } from '../typescript/transpile';
 
 export interface ErrorContent {
   ename: string;
