@@ -1,4 +1,8 @@
-/** Engine errors. Every message names the task, so a failure in a large workflow points at its origin. */
+/**
+ * The engine's error family: every failure the engine or a backend produces is a TaskError subclass, and every
+ * message names the task, so a failure in a large workflow points at its origin. (What a task itself throws
+ * reaches its future unchanged; wire-errors.ts carries it across threads, processes and the network.)
+ */
 import { errorMessage } from './realm';
 
 export class TaskError extends Error {
@@ -75,4 +79,42 @@ export class ExecutableError extends TaskError {
 /** The thread or process running the task died; the pool replaced it. */
 export class WorkerCrashError extends TaskError {
   override name = 'WorkerCrashError';
+}
+
+/** The task's function cannot run on another thread, process or node (native, a class, unparsable). */
+export class NotPortableError extends TaskError {
+  override name = 'NotPortableError';
+}
+
+/** A shipped function reads variables of its enclosing scope; `advice` says what to do for each kind. */
+export class ClosureError extends NotPortableError {
+  override name = 'ClosureError';
+  constructor(
+    taskName: string,
+    readonly captured: string[],
+    advice?: string,
+  ) {
+    const list = captured.map((v) => `'${v}'`).join(', ');
+    const plural = captured.length > 1 ? 'them as arguments' : 'it as an argument';
+    super(taskName, `task '${taskName}' uses ${list} from its enclosing scope; ${advice ?? `pass ${plural}`}`);
+  }
+}
+
+/** An argument cannot be structured-cloned to a worker (a function, a socket, ...). */
+export class ArgumentCloneError extends TaskError {
+  override name = 'ArgumentCloneError';
+}
+
+/** A task threw something that is not an Error and cannot cross to this thread as it is (a symbol, a Proxy). */
+export class ThrownValueError extends TaskError {
+  override name = 'ThrownValueError';
+}
+
+/** The user interrupted the run (the kernel's interrupt): one class for the engine, magics and kernel. */
+export class KeyboardInterrupt extends Error {
+  override name = 'KeyboardInterrupt';
+  /** @param endedCell the same interrupt already ended the running cell, which reported it */
+  constructor(readonly endedCell = false) {
+    super('interrupted by the user');
+  }
 }

@@ -22,4 +22,21 @@ export interface TaskEvent {
   parent?: string;
   /** The group (see `runInGroup`) the task was created in, e.g. a notebook cell or a %%flow run. */
   group?: string;
+  /**
+   * RUNNING events of pool and cluster backends: the worker that runs the attempt (its index in the pool,
+   * its pid, and its host when that is not this one). The task-stream view lanes tasks by it.
+   */
+  slot?: TaskSlot;
+  /**
+   * RUNNING events: when the attempt was handed to its backend (dependencies met). `time - queuedAt` is the
+   * time it waited in the backend's queue for a free worker.
+   */
+  queuedAt?: number;
+}
+
+/** Where an attempt ran. */
+export interface TaskSlot {
+  worker: number;
+  pid?: number;
+  host?: string;
 }

@@ -5,7 +5,12 @@ import { types } from 'node:util';
  * (an async task would look like it returned a value at once, and futures inside `{...}` would be lost).
  */
 export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+  if ((typeof v !== 'object' && typeof v !== 'function') || v === null) return false;
+  try {
+    return typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false; // a Proxy whose get trap throws: a plain value, not a promise
+  }
 }
 
 /** An object literal or Object.create(null), from any realm; class instances, Maps and Sets are not. */
@@ -16,13 +21,82 @@ export function isPlainObject(o: object): boolean {
     && typeof proto.constructor === 'function' && proto.constructor.name === 'Object';
 }
 
-/** The message of an Error from any realm (user code throws the vm context's Error), else String(err). */
+/**
+ * The message of an Error from any realm (user code throws the vm context's Error), else a description of the
+ * thrown value. Never throws: user code throws null, symbols, Object.create(null), Proxies, objects whose
+ * toString throws and Errors whose `message` getter throws, and a throw here once left tasks unsettled.
+ */
 export function errorMessage(err: unknown): string {
-  return isError(err) ? err.message : String(err);
+  if (isError(err)) {
+    try {
+      const m = (err as Error).message;
+      if (typeof m === 'string') return m;
+      return describeValue(m);
+    } catch {
+      return `${safeName(err)} (its message could not be read)`;
+    }
+  }
+  return describeValue(err);
 }
 
 export function isError(err: unknown): err is Error {
-  return types.isNativeError(err) || err instanceof Error;
+  if (typeof err !== 'object' || err === null || types.isProxy(err)) return false;
+  try {
+    return types.isNativeError(err) || err instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/** The name of an error, or 'Error' when reading it throws. */
+export function safeName(err: unknown): string {
+  try {
+    const n = (err as { name?: unknown }).name;
+    return typeof n === 'string' ? n : 'Error';
+  } catch {
+    return 'Error';
+  }
+}
+
+/** A short, never-throwing text for any value: strings as they are, others as JS would write them. */
+export function describeValue(v: unknown): string {
+  try {
+    switch (typeof v) {
+      case 'string':
+        return v;
+      case 'symbol':
+        return v.toString();
+      case 'bigint':
+        return `${v}n`;
+      case 'function':
+        return `[function ${v.name || 'anonymous'}]`;
+      case 'object':
+        return v === null ? 'null' : describeObject(v);
+      default:
+        return String(v);
+    }
+  } catch {
+    return '[a value that cannot be shown]';
+  }
+}
+
+function describeObject(o: object): string {
+  if (types.isProxy(o)) return '[a Proxy]';
+  if (isError(o)) return errorMessage(o);
+  let text: string | undefined;
+  try {
+    text = String(o);
+  } catch {
+    // toString threw, or there is none (Object.create(null)): show its data instead.
+  }
+  if (text !== undefined && text !== '[object Object]') return text;
+  try {
+    const json = JSON.stringify(o);
+    if (json !== undefined) return json.length > 200 ? `${json.slice(0, 200)}…` : json;
+  } catch {
+    // cyclic, or a throwing getter
+  }
+  return Object.getPrototypeOf(o) === null ? '[object with null prototype]' : '[object Object]';
 }
 
 /**
