@@ -2,15 +2,15 @@
 export { WorkflowEngine, type EngineOptions, type TaskOptions, type TaskCall, type Futurable } from './engine/engine';
 export { TaskFuture, type AttemptRecord } from './engine/future';
 export { runInGroup, currentGroup } from './engine/context';
-export type { TaskEvent, TaskState } from './engine/events';
+export type { TaskEvent, TaskState, TaskSlot } from './engine/events';
 export {
   TaskError, DependencyFailureError, TaskCancelledError, TaskTimeoutError, EngineShutdownError, InvalidTaskError,
-  ExecutableError, WorkerCrashError,
+  ExecutableError, WorkerCrashError, ThrownValueError, KeyboardInterrupt,
 } from './engine/errors';
-export type { Backend, TaskSpec, SubmitHooks, TaskKind } from './backends/backend';
+export { toWire, fromWire, type WireError } from './engine/wire-errors';
+export type { Backend, TaskSpec, SubmitHooks, StartInfo, TaskKind } from './backends/backend';
 export { ConcurrentExecutionBackend, LocalExecutionBackend, type ConcurrentOptions } from './backends/concurrent';
-export { ThreadPoolExecutor } from './backends/thread-pool';
-export { ProcessPoolExecutor } from './backends/process-pool';
+export { ThreadPoolExecutor, ProcessPoolExecutor, WorkerPool } from './backends/pools/pool';
 export type { Executor, PoolOptions } from './backends/executor';
 export { NoopExecutionBackend } from './backends/noop';
 export { RUNS_INLINE, runsInline } from './backends/inline';

@@ -6,11 +6,11 @@
  * In-loop cancel rejects the task's promise at once; the JS function itself cannot be stopped, so its
  * eventual result is dropped. Use an executor when tasks must really be stopped.
  */
-import * as os from 'node:os';
 import type { Backend, SubmitHooks, TaskSpec } from './backend';
 import type { Executor } from './executor';
 import { ProcessRunner } from './processes';
 import { RUNS_INLINE } from './inline';
+import { cpuCount } from './proc/cpus';
 import { TaskCancelledError } from '../engine/errors';
 import { isThenable } from '../engine/realm';
 
@@ -38,8 +38,7 @@ export class ConcurrentExecutionBackend implements Backend {
     opts: ConcurrentOptions = {},
   ) {
     this.name = executor ? executor.kind : 'async';
-    const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    this.processes = new ProcessRunner(opts.maxProcesses ?? cpus, opts.killGraceMs ?? 1000);
+    this.processes = new ProcessRunner(checkMaxProcesses(opts.maxProcesses), checkGrace(opts.killGraceMs));
   }
 
   /** Without an executor, the engine may call function tasks directly (see inline.ts). */
@@ -89,6 +88,20 @@ export class ConcurrentExecutionBackend implements Backend {
     this.closed = true;
     await Promise.all([this.processes.shutdown(), this.executor?.shutdown()]);
   }
+}
+
+function checkMaxProcesses(v: unknown): number {
+  if (v === undefined) return cpuCount();
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`ConcurrentExecutionBackend: option 'maxProcesses' must be an integer, got ${String(v)}`);
+  if (v < 1 || v > 4096) throw new RangeError(`ConcurrentExecutionBackend: option 'maxProcesses' must be between 1 and 4096, got ${v}`);
+  return v;
+}
+
+function checkGrace(v: unknown): number {
+  if (v === undefined) return 1000;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`ConcurrentExecutionBackend: option 'killGraceMs' must be a number, got ${String(v)}`);
+  if (v < 0 || v > 600_000) throw new RangeError(`ConcurrentExecutionBackend: option 'killGraceMs' must be between 0 and 600000, got ${v}`);
+  return v;
 }
 
 /** RADICAL-AsyncFlow 0.5's name for the same backend. */

@@ -11,30 +11,17 @@
  */
 import type * as TS from 'typescript';
 import { errorMessage, isError } from '../engine/realm';
+import { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
 let tsModule: typeof TS | undefined;
 const typescript = (): typeof TS => (tsModule ??= require('typescript') as typeof TS);
 
-export class ClosureError extends Error {
-  override name = 'ClosureError';
-  constructor(
-    readonly taskName: string,
-    readonly captured: string[],
-  ) {
-    const list = captured.map((v) => `'${v}'`).join(', ');
-    const plural = captured.length > 1 ? 'them as arguments' : 'it as an argument';
-    super(`task '${taskName}' uses ${list} from its enclosing scope; pass ${plural}`);
-  }
-}
+export { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
 
-export class NotPortableError extends Error {
-  override name = 'NotPortableError';
-}
-
-export class ArgumentCloneError extends Error {
-  override name = 'ArgumentCloneError';
-}
+/** What to do about a captured name; the host cannot see its value, so the advice covers each kind. */
+const CLOSURE_ADVICE =
+  'require() a module inside the task, pass data as an argument, and make a function a task of its own';
 
 /** Names a shipped function may use without declaring them (besides what globalThis has). */
 const EXTRA_GLOBALS = new Set([
@@ -49,20 +36,42 @@ export function portableSource(fn: Function, taskName: string): string {
   if (cached !== undefined) return cached;
   const text = fn.toString();
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
-    throw new NotPortableError(`task '${taskName}': a native or bound function cannot be shipped to a worker`);
+    throw new NotPortableError(taskName, `task '${taskName}': a native or bound function cannot be shipped to a worker`);
   }
   const { source, node } = parseFunction(text, taskName);
-  const free = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n) && !(n in globalThis));
-  if (free.length) throw new ClosureError(taskName, free);
+  const names = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n));
+  const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n));
+  if (free.length) throw new ClosureError(taskName, free, CLOSURE_ADVICE);
   sourceCache.set(fn, source);
   return source;
+}
+
+/**
+ * True when `name`, a global here, means something else where `fn` was written: a cell's `const URL = '…'`
+ * shadows the global URL, and the worker would silently use its own URL class. Code built by the Function
+ * constructor of fn's realm runs in that realm's global scope, where the cell's top-level declarations are
+ * visible.
+ */
+function shadowedInRealm(fn: Function, name: string): boolean {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
+  try {
+    let proto = Object.getPrototypeOf(fn);
+    while (proto && proto.constructor?.name !== 'Function') proto = Object.getPrototypeOf(proto);
+    if (!proto) return false;
+    const RealmFunction = proto.constructor as FunctionConstructor;
+    const [seen, global] = new RealmFunction(`return [${name}, globalThis[${JSON.stringify(name)}]];`)() as unknown[];
+    const here = (globalThis as Record<string, unknown>)[name];
+    return seen !== global || typeof seen !== typeof here;
+  } catch {
+    return false; // code generation disallowed in that realm: keep the plain check
+  }
 }
 
 /** Parses `text` as a function expression; method shorthand (`foo(x) {}`) is rewritten as `function foo(x) {}`. */
 function parseFunction(text: string, taskName: string): { source: string; node: TS.Node } {
   const ts = typescript();
   const candidates = [text];
-  if (/^class\b/.test(text)) throw new NotPortableError(`task '${taskName}': a class is not a function task`);
+  if (/^class\b/.test(text)) throw new NotPortableError(taskName, `task '${taskName}': a class is not a function task`);
   const method = /^(async\s+)?(\*\s*)?([A-Za-z_$][\w$]*|\[[^\]]*\])\s*\(/.exec(text);
   if (method && !/^(async\s+)?function\b/.test(text)) {
     const name = method[3].startsWith('[') ? '' : method[3];
@@ -77,7 +86,7 @@ function parseFunction(text: string, taskName: string): { source: string; node: 
     while (ts.isParenthesizedExpression(expr)) expr = expr.expression;
     if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return { source, node: expr };
   }
-  throw new NotPortableError(`task '${taskName}': cannot parse the function's source to ship it`);
+  throw new NotPortableError(taskName, `task '${taskName}': cannot parse the function's source to ship it`);
 }
 
 /**
@@ -124,12 +133,14 @@ function isReference(id: TS.Identifier): boolean {
 
 const revived = new Map<string, (...a: any[]) => unknown>();
 
-export function reviveFunction(source: string): (...a: any[]) => unknown {
+export function reviveFunction(source: string, taskName = 'task'): (...a: any[]) => unknown {
   let fn = revived.get(source);
   if (!fn) {
     // new Function: the function sees only globals (plus `require`), exactly what portableSource allowed.
-    fn = new Function('require', `return (${source});`)(require) as (...a: any[]) => unknown;
-    if (typeof fn !== 'function') throw new NotPortableError('shipped source does not evaluate to a function');
+    // The sourceURL names the task in stack frames, instead of `eval at reviveFunction`.
+    const url = `task:${taskName.replace(/[^\w.$-]/g, '_')}`;
+    fn = new Function('require', `return (${source});\n//# sourceURL=${url}`)(require) as (...a: any[]) => unknown;
+    if (typeof fn !== 'function') throw new NotPortableError(taskName, 'shipped source does not evaluate to a function');
     if (revived.size > 1000) revived.clear();
     revived.set(source, fn);
   }
@@ -142,13 +153,13 @@ export function assertCloneable(args: unknown[], taskName: string): void {
     const t = typeof a;
     if (a === null || t === 'number' || t === 'string' || t === 'boolean' || t === 'undefined' || t === 'bigint') continue;
     if (t === 'function' || t === 'symbol') {
-      throw new ArgumentCloneError(`task '${taskName}': argument ${i + 1} is a ${t} and cannot be sent to a worker`);
+      throw new ArgumentCloneError(taskName, `task '${taskName}': argument ${i + 1} is a ${t} and cannot be sent to a worker`);
     }
     try {
       structuredClone(a);
     } catch (err) {
       const why = errorMessage(err);
-      throw new ArgumentCloneError(`task '${taskName}': argument ${i + 1} cannot be sent to a worker (${why})`);
+      throw new ArgumentCloneError(taskName, `task '${taskName}': argument ${i + 1} cannot be sent to a worker (${why})`);
     }
   }
 }

@@ -3,7 +3,8 @@
  * someone awaits it, so a future nobody awaits that fails makes no unhandled-rejection noise, while an
  * awaited one rejects normally. The engine drives it through the internal `_` members.
  */
-import type { TaskState } from './events';
+import type { TaskSlot, TaskState } from './events';
+import type { TaskOutput } from './output';
 import { errorMessage } from './realm';
 
 export type TaskKindOrBlock = 'function' | 'executable' | 'block';
@@ -193,4 +194,11 @@ export class RunExtra {
   children: TaskFuture<any>[] | null = null;
   resolve: ((v: any) => void) | undefined = undefined;
   reject: ((e: unknown) => void) | undefined = undefined;
+  /** Pool tasks: where output goes (the caller's context), the worker, queue entry and end times. */
+  output: TaskOutput | null = null;
+  slot: TaskSlot | undefined = undefined;
+  queuedAt: number | undefined = undefined;
+  endTime: number | undefined = undefined;
+  /** Counted in the scheduler's running pool attempts. */
+  running = false;
 }

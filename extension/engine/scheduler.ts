@@ -5,13 +5,14 @@
  * in the same tick. Failure cascades (DependencyFailureError) use a work list, not recursion, so deep chains
  * cannot overflow the stack. Events are built only when someone listens.
  */
-import type { Backend, SubmitHooks, TaskSpec } from '../backends/backend';
+import type { Backend, StartInfo, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
 import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock } from './future';
 import { scanArgs, substitute } from './args';
 import { gather } from './gather';
 import { callUser, isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
+import { TaskOutput, type Stream } from './output';
 import {
   DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
 } from './errors';
@@ -64,8 +65,14 @@ class AttemptHooks implements SubmitHooks {
     private readonly f: TaskFuture<any>,
     private readonly attempt: number,
   ) {}
-  started(): void {
-    (this.s as any).onStarted(this.f, this.attempt);
+  started(info?: StartInfo): void {
+    this.s.onStarted(this.f, this.attempt, info);
+  }
+  output(stream: Stream, text: string): void {
+    this.s.onOutput(this.f, stream, text);
+  }
+  finished(time: number): void {
+    this.s.onFinished(this.f, this.attempt, time);
   }
 }
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
@@ -81,6 +88,8 @@ export abstract class Scheduler implements FutureOwner {
   protected all: TaskFuture<any>[] = [];
   /** `all` forgets finished futures when it reaches this length (a notebook session runs millions of tasks). */
   private pruneAt = KEEP_FINISHED;
+  /** Pool/cluster attempts running now: their output is tagged with the task while there are several. */
+  private poolRunning = 0;
   protected abstract slotFor(def: TaskDef): Slot;
   protected abstract maybeRetire(slot: Slot): void;
 
@@ -93,6 +102,7 @@ export abstract class Scheduler implements FutureOwner {
     f._s!.def = def;
     f._s!.slot = slot;
     slot.assigned++;
+    if (!slot.inline && def.kind === 'function') f._s!.extra().output = new TaskOutput(f.id);
     if (this.all.push(f) >= this.pruneAt) this.pruneFinished();
     ctx?.adopt?.(f);
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
@@ -179,6 +189,7 @@ export abstract class Scheduler implements FutureOwner {
     if (!run.spec) return this.runInline(f, attempt);
     const spec = run.spec as TaskSpec;
     spec.attempt = attempt;
+    run.extra().queuedAt = performance.now();
     const hooks = new AttemptHooks(this, f, attempt);
     let p: Promise<unknown>;
     try {
@@ -219,20 +230,53 @@ export abstract class Scheduler implements FutureOwner {
     queueMicrotask(ok ? () => this.onResult(f, attempt, v, end) : () => this.onError(f, attempt, v));
   }
 
-  private onStarted(f: TaskFuture<any>, attempt: number): void {
+  /** @internal (AttemptHooks) A worker's report carries its start time: the state and timeout count from it. */
+  onStarted(f: TaskFuture<any>, attempt: number, info?: StartInfo): void {
     if (f.done || attempt !== f._attempt) return;
     const rec = f._records ? f._records[attempt - 1] : null;
     if (rec ? rec.state !== 'PENDING' : f.state !== 'PENDING') return;
     const now = performance.now();
+    const x = f._s!.x;
+    let t = now;
+    if (info?.time !== undefined && info.time < now) t = Math.max(info.time, x?.queuedAt ?? f.submitted);
     if (rec) {
-      rec.started = now;
+      rec.started = t;
       rec.state = 'RUNNING';
     }
-    f.started ??= now;
+    if (x && f._s!.spec) {
+      x.running = true;
+      this.poolRunning++;
+      if (info?.slot) x.slot = info.slot;
+    }
+    f.started ??= t;
     f.state = 'RUNNING';
-    if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
+    if (this.listeners.length !== 0) this.emit(f, 'RUNNING', t);
     const ms = (f._s!.def as TaskDef).timeoutMs;
-    if (ms !== undefined && ms > 0) f._s!.extra().timer = setTimeout(() => this.expire(f, attempt), ms);
+    if (ms !== undefined && ms > 0) f._s!.extra().timer = setTimeout(() => this.expire(f, attempt), Math.max(0, ms - (now - t)));
+  }
+
+  /** @internal (AttemptHooks) What a pool task printed: to its cell, tagged while several run. */
+  onOutput(f: TaskFuture<any>, stream: Stream, text: string): void {
+    const out = f._s?.x?.output;
+    if (out) out.write(stream, text, this.poolRunning > 1);
+  }
+
+  /** @internal (AttemptHooks) The worker's end time of this attempt. */
+  onFinished(f: TaskFuture<any>, attempt: number, time: number): void {
+    if (f.done || attempt !== f._attempt) return;
+    const x = f._s!.extra();
+    x.endTime = time;
+  }
+
+  /** The attempt is over (any outcome): release its share of the running count, flush its output. */
+  private leaveRunning(f: TaskFuture<any>): void {
+    const x = f._s?.x;
+    if (!x) return;
+    x.output?.flush(this.poolRunning > 1);
+    if (x.running) {
+      x.running = false;
+      this.poolRunning--;
+    }
   }
 
   private expire(f: TaskFuture<any>, attempt: number): void {
@@ -254,6 +298,9 @@ export abstract class Scheduler implements FutureOwner {
 
   private onResult(f: TaskFuture<any>, attempt: number, value: unknown, now = performance.now()): void {
     if (f.done || attempt !== f._attempt) return;
+    const end = f._s!.x?.endTime;
+    if (end !== undefined && end < now) now = Math.max(end, f.started ?? end);
+    this.leaveRunning(f);
     this.closeAttempt(f, attempt, 'DONE', now);
     this.finish(f, 'DONE', value, now);
   }
@@ -269,7 +316,11 @@ export abstract class Scheduler implements FutureOwner {
       x.timedOut = false;
       err = new TaskTimeoutError(f.name, (f._s!.def as TaskDef).timeoutMs!);
     }
-    const now = performance.now();
+    let now = performance.now();
+    const end = x?.endTime;
+    if (end !== undefined && end < now) now = Math.max(end, f.started ?? end);
+    if (x) x.endTime = undefined;
+    this.leaveRunning(f);
     this.closeAttempt(f, attempt, state, now, err);
     if (state === 'FAILED' && attempt <= (f._s!.def as TaskDef).retries && !this.closing) return this.submitAttempt(f);
     this.finish(f, state, err, now);
@@ -293,6 +344,7 @@ export abstract class Scheduler implements FutureOwner {
 
   private settleOne(f: TaskFuture<any>, state: Settled, value: unknown, now: number): Array<[TaskFuture<any>, TaskFuture<any>]> | null {
     const run = f._s!;
+    if (run.x) this.leaveRunning(f);
     if (run.x?.timer) clearTimeout(run.x.timer);
     const slot = run.slot as Slot;
     f._settle(state, value, now);
@@ -384,6 +436,11 @@ export abstract class Scheduler implements FutureOwner {
     if (state === 'FAILED' || state === 'CANCELLED') e.error = errorMessage(f.error);
     if (f.parent !== undefined) e.parent = f.parent;
     if (f.group !== undefined) e.group = f.group;
+    if (state === 'RUNNING') {
+      const x = f._s?.x;
+      if (x?.slot) e.slot = x.slot;
+      if (x?.queuedAt !== undefined) e.queuedAt = x.queuedAt;
+    }
     for (const l of this.listeners.length === 1 ? this.listeners : this.listeners.slice()) {
       try {
         l(e);

@@ -50,11 +50,11 @@ function construct(kind: Kind, param: string): Backend {
       if (param) throw new UsageError(`backend async takes no parameter, got '${param}'`);
       return new ConcurrentExecutionBackend();
     case 'threads': {
-      const { ThreadPoolExecutor } = require('../backends/thread-pool') as typeof import('../backends/thread-pool');
+      const { ThreadPoolExecutor } = require('../backends/pools/pool') as typeof import('../backends/pools/pool');
       return new ConcurrentExecutionBackend(new ThreadPoolExecutor({ maxWorkers: workers(kind, param) }));
     }
     case 'processes': {
-      const { ProcessPoolExecutor } = require('../backends/process-pool') as typeof import('../backends/process-pool');
+      const { ProcessPoolExecutor } = require('../backends/pools/pool') as typeof import('../backends/pools/pool');
       return new ConcurrentExecutionBackend(new ProcessPoolExecutor({ maxWorkers: workers(kind, param) }));
     }
     case 'slurm': {

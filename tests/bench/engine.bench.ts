@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import type { BenchResult, BenchRow } from './types';
-import { ConcurrentExecutionBackend, ThreadPoolExecutor, WorkflowEngine, type TaskFuture } from '../../extension';
-import { workerPath } from '../../extension/backends/worker-path';
+import * as path from 'node:path';
+import { ConcurrentExecutionBackend, ProcessPoolExecutor, ThreadPoolExecutor, WorkflowEngine, type TaskFuture } from '../../extension';
 
 const now = () => performance.now();
 const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -94,7 +94,7 @@ async function bestOf(rounds: number, runs: Record<string, () => Promise<unknown
 async function threadPool(n: number): Promise<{ row: BenchRow; data: Record<string, number> }> {
   const workers = Math.max(1, os.availableParallelism());
   const { Piscina } = await import('piscina');
-  const pool = new Piscina({ filename: workerPath('thread-worker'), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 4 });
+  const pool = new Piscina({ filename: path.join(__dirname, 'piscina-worker.js'), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 4 });
   const source = '(x) => x + 1';
   await using flow = await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(new ThreadPoolExecutor({ maxWorkers: workers })) });
   const inc = flow.functionTask((x: number) => x + 1);
@@ -172,6 +172,34 @@ async function seedDemo(): Promise<{ row: BenchRow; data: Record<string, unknown
   };
 }
 
+/** Async tasks on pools: 20 × `await sleep(300)` on threads:2 and processes:2 against the same in-loop. */
+async function asyncOnPools(): Promise<{ row: BenchRow; data: Record<string, number> }> {
+  const sleepy = async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return ms; };
+  const engines: Record<string, WorkflowEngine> = {
+    inLoop: await WorkflowEngine.create(),
+    threads: await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(new ThreadPoolExecutor({ maxWorkers: 2 })) }),
+    processes: await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(new ProcessPoolExecutor({ maxWorkers: 2 })) }),
+  };
+  const runs: Record<string, () => Promise<unknown>> = {};
+  for (const [name, flow] of Object.entries(engines)) {
+    const t = flow.functionTask(sleepy, { name: 'sleep' });
+    runs[name] = () => flow.gather(Array.from({ length: 20 }, () => t(300)));
+    await runs[name](); // warm: workers started, function revived
+  }
+  const best = await bestOf(2, runs);
+  await Promise.all(Object.values(engines).map((f) => f.shutdown()));
+  const worst = Math.max(best.threads, best.processes) / best.inLoop;
+  return {
+    row: {
+      case: '20 × await sleep(300), pools of 2',
+      flowbook: `threads:2 ${fmt(best.threads)} ms, processes:2 ${fmt(best.processes)} ms`,
+      baseline: `in-loop ${fmt(best.inLoop)} ms`,
+      ratio: fmt(worst, 2), goal: '≤ 1.5× in-loop', met: worst <= 1.5,
+    },
+    data: { inLoopMs: best.inLoop, threadsMs: best.threads, processesMs: best.processes },
+  };
+}
+
 export async function bench(): Promise<BenchResult> {
   // Seed demo and executables first: GC pauses and fork() costs grow with the heap the 100k-task case leaves.
   const cold = await seedDemo();
@@ -179,8 +207,8 @@ export async function bench(): Promise<BenchResult> {
   seed.row.flowbook += ` (first run: ${fmt(cold.data.totalMs as number, 2)} ms)`;
   seed.data.firstRunMs = cold.data.totalMs;
   const exe = await executables(1000);
-  const parts = [await noopTasks(100_000), await chainRows(), await threadPool(20_000), exe, seed];
+  const parts = [await noopTasks(100_000), await chainRows(), await threadPool(20_000), await asyncOnPools(), exe, seed];
   const data: Record<string, unknown> = {};
-  parts.forEach((p, i) => (data[['noop', 'chain', 'threads', 'executables', 'seed'][i]] = p.data));
+  parts.forEach((p, i) => (data[['noop', 'chain', 'threads', 'asyncPools', 'executables', 'seed'][i]] = p.data));
   return { area: 'engine', rows: parts.map((p) => p.row), data };
 }

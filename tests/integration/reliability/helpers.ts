@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { KernelClient, type Msg } from '../../bench/kernel-client';
 import { MAIN } from '../kernel/helpers';
 
-export { childPids, pidAlive, waitFor } from '../../unit/procs';
+export { childPids, pidAlive, waitFor } from '../../support/procs';
 
 /** mulberry32: small, fast, and the same sequence on every run for a given seed. */
 export function prng(seed: number): () => number {

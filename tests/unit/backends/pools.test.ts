@@ -4,7 +4,7 @@ import {
   ClosureError, ConcurrentExecutionBackend, Executor, ProcessPoolExecutor, TaskCancelledError, TaskTimeoutError,
   ThreadPoolExecutor, WorkerCrashError, WorkflowEngine,
 } from '../../../extension';
-import { childPids } from '../procs';
+import { childPids } from '../../support/procs';
 
 const executors: Array<[string, () => Executor]> = [
   ['threads', () => new ThreadPoolExecutor({ maxWorkers: 2 })],
@@ -41,7 +41,7 @@ describe.each(executors)('%s executor', (kind, make) => {
     const square = flow.functionTask((x: number) => x * factor, { name: 'square' });
     const err = await square(2).then(() => null, (e) => e);
     expect(err).toBeInstanceOf(ClosureError);
-    expect((err as Error).message).toBe("task 'square' uses 'factor' from its enclosing scope; pass it as an argument");
+    expect((err as Error).message).toMatch(/^task 'square' uses 'factor' from its enclosing scope; require\(\) a module inside the task, pass data as an argument/);
   });
 
   test('a thrown error comes back with its name and message', async () => {
@@ -62,8 +62,12 @@ describe.each(executors)('%s executor', (kind, make) => {
     expect([b, c].map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual([2, 3]);
   });
 
-  test('process.exit inside a task fails only that task; the pool keeps working', async () => {
-    await create();
+  test('process.exit inside a task fails only that task (one task per worker); the pool keeps working', async () => {
+    flow = await WorkflowEngine.create({
+      backend: new ConcurrentExecutionBackend(kind === 'threads'
+        ? new ThreadPoolExecutor({ maxWorkers: 2, concurrentTasksPerWorker: 1 })
+        : new ProcessPoolExecutor({ maxWorkers: 2, concurrentTasksPerWorker: 1 })),
+    });
     const die = flow.functionTask(() => process.exit(1), { name: 'die' });
     const ok = flow.functionTask(async (x: number) => { await new Promise((r) => setTimeout(r, 20)); return x; });
     const others = [ok(1), ok(2), ok(3)];

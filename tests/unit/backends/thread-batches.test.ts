@@ -1,36 +1,98 @@
-// Thread pool batching keeps per-task isolation: a crash or a cancel inside a batch fails only its task.
+// Pools never run a task twice: crashes, cancels and cancel storms, counted by side effects in a file.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { ConcurrentExecutionBackend, TaskCancelledError, ThreadPoolExecutor, WorkerCrashError, WorkflowEngine } from '../../../extension';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskCancelledError, WorkerCrashError, type WorkflowEngine } from '../../../extension';
+import { POOL_KINDS, poolEngine } from '../../support/engines';
 
-let flow: WorkflowEngine;
-afterEach(() => flow?.shutdown());
+let flow: WorkflowEngine | undefined;
+afterEach(async () => {
+  await flow?.shutdown();
+  flow = undefined;
+});
 
-describe('thread pool batches', () => {
-  test('a task that exits inside a batch fails alone; its batch-mates succeed', async () => {
-    flow = await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(new ThreadPoolExecutor({ maxWorkers: 2 })) });
-    const work = flow.functionTask((i: number) => { if (i === 17) process.exit(1); return i * 2; }, { name: 'work' });
-    const fs = Array.from({ length: 60 }, (_, i) => work(i));
-    const settled = await Promise.allSettled(fs);
+/** Each run of a task appends its index to `file` (O_APPEND: one line per run, even from several workers). */
+function ledger(): { file: string; runs(): Map<number, number> } {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-runs-')), 'runs');
+  fs.writeFileSync(file, '');
+  return {
+    file,
+    runs: () => {
+      const m = new Map<number, number>();
+      for (const l of fs.readFileSync(file, 'utf8').split('\n')) if (l) m.set(Number(l), (m.get(Number(l)) ?? 0) + 1);
+      return m;
+    },
+  };
+}
+
+describe.each(POOL_KINDS)('%s pool: nothing runs twice', (kind) => {
+  test('a task that exits in a batch of sync tasks fails alone; the others run once and succeed', async () => {
+    flow = await poolEngine(kind, { maxWorkers: 2 });
+    const { file, runs } = ledger();
+    const work = flow.functionTask((i: number, f: string) => {
+      require('node:fs').appendFileSync(f, `${i}\n`);
+      if (i === 17) process.exit(1);
+      return i * 2;
+    }, { name: 'work' });
+    const settled = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => work(i, file)));
     const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [[i, s.reason]] : []));
-    expect(failed).toHaveLength(1);
-    expect(failed[0][0]).toBe(17);
+    expect(failed.map(([i]) => i)).toEqual([17]);
     expect(failed[0][1]).toBeInstanceOf(WorkerCrashError);
-    expect(settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value))
-      .toEqual(Array.from({ length: 60 }, (_, i) => i * 2).filter((v) => v !== 34));
+    expect([...runs().values()].every((n) => n === 1)).toBe(true);
+    expect(runs().size).toBe(60);
   });
 
-  test('cancelling a running task in a batch stops it and the others still finish', async () => {
-    flow = await WorkflowEngine.create({ backend: new ConcurrentExecutionBackend(new ThreadPoolExecutor({ maxWorkers: 1 })) });
-    const work = flow.functionTask(async (i: number) => {
+  test('cancelling a spinning task re-runs nothing: started neighbours fail, unstarted ones run once', async () => {
+    flow = await poolEngine(kind, { maxWorkers: 1 });
+    const { file, runs } = ledger();
+    const work = flow.functionTask(async (i: number, f: string) => {
+      require('node:fs').appendFileSync(f, `${i}\n`);
       if (i === 3) for (;;);
       await new Promise((r) => setTimeout(r, 20));
       return i;
     }, { name: 'work' });
-    const fs = Array.from({ length: 12 }, (_, i) => work(i));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(fs[3].cancel()).toBe(true);
-    await expect(fs[3]).rejects.toBeInstanceOf(TaskCancelledError);
-    const rest = await Promise.all(fs.filter((_, i) => i !== 3));
-    expect(rest).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
+    const fs_ = Array.from({ length: 12 }, (_, i) => work(i, file));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fs_[3].cancel()).toBe(true);
+    const settled = await Promise.allSettled(fs_);
+    expect((settled[3] as PromiseRejectedResult).reason).toBeInstanceOf(TaskCancelledError);
+    for (const [i, n] of runs()) expect([i, n]).toEqual([i, 1]);
+    // Every task that succeeded ran exactly once; every one that failed with its worker had started.
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') expect(runs().get(i)).toBe(1);
+      else if (i !== 3) {
+        expect(s.reason).toBeInstanceOf(WorkerCrashError);
+        expect(runs().get(i)).toBe(1);
+      }
+    });
+    expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThan(0);
+  });
+
+  test('cancel storm: 300 tasks, a third cancelled at random moments; no task body runs twice', async () => {
+    flow = await poolEngine(kind, { maxWorkers: 2 });
+    const { file, runs } = ledger();
+    const work = flow.functionTask(async (i: number, f: string) => {
+      require('node:fs').appendFileSync(f, `${i}\n`);
+      if (i % 3 === 0) await new Promise((r) => setTimeout(r, i % 7));
+      else { const end = Date.now() + (i % 4); while (Date.now() < end); }
+      return i;
+    }, { name: 'storm' });
+    const futures = Array.from({ length: 300 }, (_, i) => work(i, file));
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const victims = futures.filter(() => rand() < 1 / 3);
+    for (const f of victims) {
+      await new Promise((r) => setTimeout(r, rand() * 8));
+      f.cancel();
+    }
+    const settled = await Promise.allSettled(futures);
+    const counts = runs();
+    for (const n of counts.values()) expect(n).toBe(1);
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') expect(counts.get(i)).toBe(1);
+    });
+    const done = settled.filter((s) => s.status === 'fulfilled').length;
+    expect(done).toBeGreaterThanOrEqual(300 - victims.length - 40);
   });
 });

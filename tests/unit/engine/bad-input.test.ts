@@ -3,7 +3,7 @@ import {
   ArgumentCloneError, ConcurrentExecutionBackend, DependencyFailureError, EngineShutdownError, InvalidTaskError,
   ExecutableError, ThreadPoolExecutor, WorkflowEngine,
 } from '../../../extension';
-import { childPids } from '../procs';
+import { childPids } from '../../support/procs';
 
 let flow: WorkflowEngine;
 afterEach(() => flow?.shutdown());

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import {
   ConcurrentExecutionBackend, EngineShutdownError, TaskCancelledError, TaskEvent, TaskTimeoutError, WorkflowEngine,
 } from '../../../extension';
-import { childPids, pidAlive, waitFor } from '../procs';
+import { childPids, pidAlive, waitFor } from '../../support/procs';
 
 let flow: WorkflowEngine;
 afterEach(() => flow?.shutdown());

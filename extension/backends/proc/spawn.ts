@@ -1,0 +1,38 @@
+/**
+ * Children that die with the kernel. A detached child (its own process group, so cancel can kill its tree)
+ * outlives a parent that is SIGKILLed, aborted or `process.exit()`ed: it is reparented to init and runs on.
+ * Linux's parent-death signal ends it instead; util-linux's `setpriv --pdeathsig KILL` sets it and then execs
+ * the program, so the child's pid, group and pipes stay the same. Without setpriv (not Linux), children are
+ * spawned as they are.
+ */
+import { spawn, fork, type ChildProcess, type SpawnOptions, type ForkOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
+let setpriv: string | null | undefined;
+
+/** The setpriv binary, or null when there is none (looked up once). */
+export function setprivPath(): string | null {
+  if (setpriv === undefined) {
+    setpriv = process.platform === 'linux' && !process.env.FLOWBOOK_NO_PDEATHSIG
+      ? SETPRIV_PATHS.find((p) => fs.existsSync(p)) ?? null
+      : null;
+  }
+  return setpriv;
+}
+
+const TIE = ['--pdeathsig', 'KILL'];
+
+/** spawn(), with the child killed when this process dies. */
+export function spawnTied(file: string, args: readonly string[], opts: SpawnOptions): ChildProcess {
+  const sp = setprivPath();
+  return sp ? spawn(sp, [...TIE, file, ...args], opts) : spawn(file, args, opts);
+}
+
+/** fork() of a node module, with the child killed when this process dies. */
+export function forkTied(modulePath: string, args: readonly string[], opts: ForkOptions): ChildProcess {
+  const sp = setprivPath();
+  if (!sp) return fork(modulePath, args, opts);
+  const execArgv = [...TIE, opts.execPath ?? process.execPath, ...(opts.execArgv ?? process.execArgv)];
+  return fork(modulePath, args, { ...opts, execPath: sp, execArgv });
+}
