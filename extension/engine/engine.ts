@@ -27,11 +27,29 @@ export interface EngineOptions {
   timeoutMs?: number;
   cwd?: string;
   env?: Record<string, string>;
+  /** What shutdown() gives running tasks before it stops them. Default 2000 ms. */
+  shutdownGraceMs?: number;
 }
 
 /** A value, or a future/promise of it, or a container holding those (dependencies anywhere in the args). */
 export type Futurable<T> = T | PromiseLike<T> | (T extends object ? { [K in keyof T]: Futurable<T[K]> } : never);
 export type TaskCall<A extends unknown[], R> = (...args: { [I in keyof A]: Futurable<A[I]> }) => TaskFuture<R>;
+
+const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+function checkNumber(where: string, name: string, v: unknown, min: number, integer = false): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${where}: option '${name}' must be a number, got ${v === null ? 'null' : typeof v}`);
+  if (integer && !Number.isInteger(v)) throw new TypeError(`${where}: option '${name}' must be an integer, got ${v}`);
+  if (v < min) throw new RangeError(`${where}: option '${name}' must be at least ${min}, got ${v}`);
+}
 
 /** Shared by every call without arguments; frozen, so a backend that tried to modify it would throw. */
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
@@ -50,12 +68,32 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     return [...WorkflowEngine.open];
   }
 
+  /** watch() listeners, each with the engines it was added to. */
+  private static readonly watchers = new Map<(e: TaskEvent) => void, Set<WorkflowEngine>>();
+
+  /**
+   * Task events of every engine: those alive now and those created until the returned function is called
+   * (%%flow and %%compare see tasks of an engine a cell creates, not only the preloaded `flow`'s).
+   */
+  static watch(listener: (e: TaskEvent) => void): () => void {
+    const engines = new Set(WorkflowEngine.open);
+    WorkflowEngine.watchers.set(listener, engines);
+    for (const e of engines) e.on('task', listener);
+    return () => {
+      WorkflowEngine.watchers.delete(listener);
+      for (const e of engines) e.off('task', listener);
+    };
+  }
+
   private constructor(private readonly defaults: EngineOptions) {
     super();
   }
 
   /** Creates an engine and initialises every backend; fails at once if one cannot start. */
   static async create(opts: EngineOptions = {}): Promise<WorkflowEngine> {
+    checkNumber('WorkflowEngine.create', 'retries', opts.retries, 0, true);
+    checkNumber('WorkflowEngine.create', 'timeoutMs', opts.timeoutMs, 0);
+    checkNumber('WorkflowEngine.create', 'shutdownGraceMs', opts.shutdownGraceMs, 0);
     const engine = new WorkflowEngine(opts);
     const named = Object.entries(opts.backends ?? {});
     if (opts.default !== undefined && !opts.backends?.[opts.default]) {
@@ -82,6 +120,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
       throw failed.reason;
     }
     WorkflowEngine.open.add(engine);
+    for (const [l, engines] of WorkflowEngine.watchers) engines.add(engine), engine.on('task', l);
     return engine;
   }
 
@@ -96,8 +135,12 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     return this.callable(def);
   }
 
-  /** An executable task: `fn` returns (or resolves to) a shell command; the result is its trimmed stdout. */
-  executableTask<A extends unknown[]>(fn: (...args: A) => string | PromiseLike<string>, opts: TaskOptions = {}): TaskCall<A, string> {
+  /**
+   * An executable task: `fn` returns (or resolves to) a shell command, run by `/bin/sh -c`, or an argv array
+   * `[program, ...args]`, spawned directly (exec mode: no shell start, no quoting). The result is its trimmed
+   * stdout.
+   */
+  executableTask<A extends unknown[]>(fn: (...args: A) => string | string[] | PromiseLike<string | string[]>, opts: TaskOptions = {}): TaskCall<A, string> {
     const def = this.define(fn, 'executable', opts, 'executableTask');
     return this.callable(def);
   }
@@ -217,8 +260,14 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     this.all = this.all.filter((f) => !f.done);
   }
 
-  /** Cancels every unfinished task created in `group` (see runInGroup). Returns how many. */
+  /**
+   * Cancels every unfinished task created in `group` (see runInGroup), and every task created in it from now
+   * on (the group's cell was interrupted). Returns how many were cancelled now.
+   */
   cancelGroup(group: string): number {
+    this.cancelledGroups.add(group);
+    // Remember the latest groups only: each cell has its own, and a session runs thousands of cells.
+    if (this.cancelledGroups.size > 1000) this.cancelledGroups.delete(this.cancelledGroups.values().next().value!);
     let n = 0;
     for (const f of this.all) if (f.group === group && !f.done && f.cancel()) n++;
     return n;
@@ -228,25 +277,36 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     return this.closing;
   }
 
-  /** Cancels what is pending, waits for what runs, closes every backend. A second call is a no-op. */
-  shutdown(): Promise<void> {
-    return (this.shutdownPromise ??= this.doShutdown());
+  /**
+   * Cancels what is pending, gives what runs `graceMs` (default: the engine's shutdownGraceMs, 2 s) to finish,
+   * then cancels it (a pool or process task is stopped; an in-loop one is settled and left), and closes every
+   * backend. Bounded: an in-loop task that never settles no longer holds it. A second call is a no-op.
+   */
+  shutdown(opts: { graceMs?: number } = {}): Promise<void> {
+    const grace = opts.graceMs ?? this.defaults.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    checkNumber('shutdown', 'graceMs', grace, 0);
+    return (this.shutdownPromise ??= this.doShutdown(grace));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
 
-  private async doShutdown(): Promise<void> {
+  private async doShutdown(graceMs: number): Promise<void> {
     this.closing = true;
     WorkflowEngine.open.delete(this);
-    const running: Promise<unknown>[] = [];
+    const running: TaskFuture<unknown>[] = [];
     for (const f of this.all) {
       if (f.done) continue;
       if (f.state === 'PENDING') f.cancel();
-      if (!f.done) running.push(f.promise().catch(() => {}));
+      if (!f.done) running.push(f);
     }
-    await Promise.all(running);
+    if (running.length) {
+      const settled = Promise.all(running.map((f) => f.promise().catch(() => {})));
+      await within(settled, graceMs);
+      for (const f of running) if (!f.done) f.cancel();
+      await within(settled, graceMs);
+    }
     const backends = new Set<Backend>([...this.slots.values(), this.defaultSlot].map((s) => s.backend));
     const closings: Promise<unknown>[] = [...backends].map((b) => b.shutdown());
     for (const s of this.retiredSlots) closings.push(s.closing ?? s.backend.shutdown());

@@ -76,6 +76,18 @@ class AttemptHooks implements SubmitHooks {
   }
 }
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
+
+/** Exec mode: an executable's function returned `[program, ...args]` (run without a shell). */
+function execArgv(v: unknown): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  for (const a of v) if (typeof a !== 'string') return undefined;
+  return v.length && v[0] !== '' ? (v.slice() as string[]) : undefined;
+}
+
+/** POSIX shell quoting, for the command shown in events and errors (and backends that need a shell). */
+function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
 const noop = (): void => {};
 const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false, inline: false };
 
@@ -88,6 +100,8 @@ export abstract class Scheduler implements FutureOwner {
   protected all: TaskFuture<any>[] = [];
   /** `all` forgets finished futures when it reaches this length (a notebook session runs millions of tasks). */
   private pruneAt = KEEP_FINISHED;
+  /** Groups cancelled by cancelGroup (the most recent ones): tasks created in them later are cancelled at once. */
+  protected readonly cancelledGroups = new Set<string>();
   /** Pool/cluster attempts running now: their output is tagged with the task while there are several. */
   private poolRunning = 0;
   protected abstract slotFor(def: TaskDef): Slot;
@@ -106,6 +120,12 @@ export abstract class Scheduler implements FutureOwner {
     if (this.all.push(f) >= this.pruneAt) this.pruneFinished();
     ctx?.adopt?.(f);
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
+    // An interrupted cell's body may go on between tasks (nothing of it was running to cancel): refuse its
+    // new tasks, so that `for (...) await t(i)` ends at the next call instead of running all of them.
+    if (ctx?.group !== undefined && this.cancelledGroups.has(ctx.group)) {
+      this.finish(f, 'CANCELLED', new TaskCancelledError(def.name, `cancelled: group '${ctx.group}' was cancelled`));
+      return f;
+    }
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (typeof a === 'object' && a !== null) {
@@ -166,16 +186,22 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private submitCommand(f: TaskFuture<any>, def: TaskDef, args: unknown[], command: unknown): void {
+    let argv: string[] | undefined;
     if (def.kind === 'executable' && typeof command !== 'string') {
-      const got = command === null ? 'null' : typeof command;
-      const err = new InvalidTaskError(f.name, `task '${f.name}': an executable task's function must return a shell command string, got ${got}`);
-      return this.finish(f, 'FAILED', err);
+      argv = execArgv(command);
+      if (!argv) {
+        const got = command === null ? 'null' : Array.isArray(command) ? 'an array that is not a non-empty list of strings' : typeof command;
+        const err = new InvalidTaskError(f.name, `task '${f.name}': an executable task's function must return a shell command string or an argv array of strings, got ${got}`);
+        return this.finish(f, 'FAILED', err);
+      }
+      command = argv.map(shellQuote).join(' ');
     }
     const spec: TaskSpec = {
       id: f.id, name: f.name, kind: def.kind as 'function' | 'executable', args, attempt: 0,
       fn: def.kind === 'function' ? def.fn : undefined, source: def.source, command: command as string | undefined,
       cwd: def.cwd, env: def.env, timeoutMs: def.timeoutMs, taskDescription: def.taskDescription,
     };
+    if (argv) spec.argv = argv;
     f._s!.spec = spec;
     this.submitAttempt(f);
   }

@@ -1,4 +1,5 @@
 import type { TaskEvent } from '../engine/events';
+import { WorkflowEngine } from '../engine/engine';
 import { bars, LiveTable, summaryTable, TaskTimeline, type RunSample } from '../report';
 import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec';
 import type { MagicDef } from './registry';
@@ -31,7 +32,7 @@ export const compare: MagicDef = {
     const prefix = newGroup(rt, 'compare');
     const groups = new Set<string>();
     const timeline = new TaskTimeline([], { filter: (e: TaskEvent) => e.group !== undefined && groups.has(e.group) });
-    flow.on('task', timeline.listener);
+    const unwatch = WorkflowEngine.watch(timeline.listener); // every engine, also one the cell creates
     const table = new LiveTable(rt.ctx.out, timeline, { title: `%%compare ${choices.map((c) => c.label).join(' vs ')}` });
     const samples: RunSample[] = [];
     try {
@@ -59,7 +60,7 @@ export const compare: MagicDef = {
       table.finish();
       throw err;
     } finally {
-      flow.off('task', timeline.listener);
+      unwatch();
     }
     table.finish(await bars(samples, { title: 'wall time per backend' }));
     rt.ctx.out.display(summaryTable(samples, { title: `speed-up vs ${choices[0].label}` }));

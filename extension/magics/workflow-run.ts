@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { runInGroup } from '../engine/context';
-import type { WorkflowEngine } from '../engine/engine';
+import { WorkflowEngine } from '../engine/engine';
 import { Interrupted, type MagicRuntime } from './registry';
 
 /**
@@ -15,10 +15,15 @@ export interface WorkflowRun {
   wall: number;
 }
 
+/** `flow` and every other live engine: a cell may create its own, and its tasks belong to the run too. */
+function enginesOf(flow: WorkflowEngine): WorkflowEngine[] {
+  return [...new Set([flow, ...WorkflowEngine.live()])];
+}
+
 async function settleGroup(flow: WorkflowEngine, group: string): Promise<void> {
   // Loop: blocks still running may create further tasks in the group.
   for (;;) {
-    const open = flow.tasks.filter((f) => f.group === group && !f.done);
+    const open = enginesOf(flow).flatMap((e) => e.tasks).filter((f) => f.group === group && !f.done);
     if (!open.length) return;
     await Promise.allSettled(open.map((f) => f.promise()));
   }
@@ -26,7 +31,9 @@ async function settleGroup(flow: WorkflowEngine, group: string): Promise<void> {
 
 export async function runWorkflow(rt: MagicRuntime, flow: WorkflowEngine, group: string, body: string): Promise<WorkflowRun> {
   const { signal } = rt.ctx;
-  const cancel = () => flow.cancelGroup(group);
+  const cancel = () => {
+    for (const e of enginesOf(flow)) e.cancelGroup(group);
+  };
   if (signal.aborted) throw new Interrupted(`interrupted before workflow ${group} started`);
   signal.addEventListener('abort', cancel, { once: true });
   const t0 = performance.now();

@@ -29,7 +29,7 @@ describe('bad input: a clear error naming the task, the engine keeps working', (
   test("a non-string returned by an executable's function", async () => {
     flow = await WorkflowEngine.create();
     const bad = flow.executableTask((() => 42) as any, { name: 'numbers' });
-    await expect(bad()).rejects.toThrow("task 'numbers': an executable task's function must return a shell command string, got number");
+    await expect(bad()).rejects.toThrow("task 'numbers': an executable task's function must return a shell command string or an argv array of strings, got number");
     const throws = flow.executableTask((): string => { throw new Error('no command'); });
     await expect(throws()).rejects.toThrow('no command');
     expect(await flow.executableTask(() => 'echo ok')()).toBe('ok');

@@ -103,6 +103,41 @@ describe('%%flow', () => {
     expect(String(h.sink.calls.filter((c) => c.bundle).pop()!.bundle!['text/plain'])).toMatch(/2 cancelled/);
   });
 
+  test('interrupting a body that awaits a chain of in-loop tasks starts no new task (issue 17 item 12)', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    let started = 0;
+    flow.on('task', (e: TaskEvent) => {
+      if (e.name === 'step' && e.state === 'RUNNING' && ++started === 5) setTimeout(() => h.abort.abort(), 0);
+    });
+    // Each step spins a little and then yields: the interrupt lands between steps, when nothing runs.
+    const body = 'const step = flow.functionTask((i: number) => { const end = Date.now() + 2; while (Date.now() < end); return i; }, { name: "step" })\n'
+      + 'for (let i = 0; i < 1000; i++) { await step(i); await new Promise((r) => setTimeout(r, 1)); }';
+    await expect(h.cell(`%%flow --plot none\n${body}`)).rejects.toThrow();
+    const steps = flow.tasks.filter((f) => f.name === 'step');
+    const ran = steps.filter((f) => f.state === 'DONE').length;
+    expect(ran).toBeGreaterThanOrEqual(4);
+    expect(ran).toBeLessThan(10);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(flow.tasks.filter((f) => f.name === 'step' && f.state === 'DONE').length).toBe(ran);
+  });
+
+  test('tasks of an engine created in the cell are shown; --engine E shows only that one', async () => {
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow, WorkflowEngine });
+    await h.cell('%%flow --plot none\nconst mine = await WorkflowEngine.create()\nconst t = mine.functionTask((x: number) => x, { name: "own" })\nawait Promise.all([t(1), t(2), t(3)])\nawait mine.shutdown()');
+    const text = String(h.sink.calls.filter((c) => c.bundle).pop()!.bundle!['text/plain']);
+    expect(text).toMatch(/3 tasks/);
+    expect(text).toMatch(/own/);
+    const other = await WorkflowEngine.create();
+    h.scope.other = other;
+    await h.cell('%%flow --plot none --engine other\nconst a = other.functionTask(() => 1, { name: "there" })\nconst b = flow.functionTask(() => 2, { name: "here" })\nawait a(); await b()');
+    const text2 = String(h.sink.calls.filter((c) => c.bundle).pop()!.bundle!['text/plain']);
+    expect(text2).toMatch(/there/);
+    expect(text2).not.toMatch(/\bhere\b/);
+    await other.shutdown();
+  });
+
   test('a usage error in the flags runs nothing', async () => {
     flow = await WorkflowEngine.create();
     const h = harness({ flow });
