@@ -21,3 +21,4 @@ export {
   type TaskRow, type VegaLiteSpec, type RunSample,
 } from './report';
 export type { DisplaySink, MimeBundle } from './display';
+export { installHost, type FlowbookHost } from './host';

@@ -4,10 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { NODE_FLAGS } from './node-flags';
 
 export function kernelSpec() {
   return {
-    argv: [process.execPath, path.resolve(__dirname, 'main.js'), '{connection_file}'],
+    argv: [process.execPath, ...NODE_FLAGS, path.resolve(__dirname, 'main.js'), '{connection_file}'],
     display_name: 'TypeScript (flowbook)',
     language: 'typescript',
     interrupt_mode: 'message',

@@ -8,6 +8,12 @@ export function log(...parts: unknown[]): void {
   write(`[flowbook ${new Date().toISOString()}] ${parts.map(String).join(' ')}\n`);
 }
 
+/** Normal events worth a line (a client disconnected): below warning level, hidden with FLOWBOOK_LOG=warn. */
+export function logInfo(...parts: unknown[]): void {
+  if (quiet || process.env.FLOWBOOK_LOG === 'warn') return;
+  write(`[flowbook ${new Date().toISOString()} info] ${parts.map(String).join(' ')}\n`);
+}
+
 export function logDebug(...parts: unknown[]): void {
   if (debug) log(...parts);
 }

@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { currentHost } from '../host';
 /**
  * Realm-safe type checks. In the kernel, user code runs in a vm context: its promises, arrays and object
  * literals come from another realm, so `instanceof Promise` and `proto === Object.prototype` miss them
@@ -99,18 +100,8 @@ function describeObject(o: object): string {
   return Object.getPrototypeOf(o) === null ? '[object with null prototype]' : '[object Object]';
 }
 
-/**
- * How the engine calls user functions (in-loop tasks, blocks, command builders). A host that runs user code in
- * its own realm sets this: the kernel runs them inside an interruptible vm run, so a task that spins can be
- * stopped; called from the engine's own promise callbacks, it otherwise could not.
- */
-export type UserCall = (fn: (...args: any[]) => unknown, args: unknown[]) => unknown;
-let userCall: UserCall | null = null;
-
-export function setUserCall(call: UserCall | null): void {
-  userCall = call;
-}
-
+/** How the engine calls user functions: through the host (extension/host.ts) when one is installed. */
 export function callUser(fn: (...args: any[]) => unknown, args: unknown[]): unknown {
-  return userCall === null ? fn(...args) : userCall(fn, args);
+  const host = currentHost();
+  return host === null ? fn(...args) : host.callUser(fn, args);
 }

@@ -39,7 +39,27 @@ export const MAX_MESSAGE_BYTES = Number(process.env.FLOWBOOK_MAX_MESSAGE_BYTES ?
  * oversized payload leaves a trace (clients reconnect on their own). Returns the stop function, which must run
  * before the socket closes: an observer left open when its socket closes aborts the process at exit.
  */
-export function logDisconnects(socket: { events: { on(type: 'disconnect', fn: (e: { address: string }) => void): unknown; close(): void } }, name: string, log: (...a: unknown[]) => void): () => void {
-  socket.events.on('disconnect', (e) => log(`${name}: a client disconnected (${e.address}); zeromq also disconnects a sender whose message exceeds ${MAX_MESSAGE_BYTES} bytes`));
-  return () => socket.events.close();
+export function logDisconnects(
+  socket: { events: AsyncIterable<{ type: string; address?: string }> & { close(): void } },
+  name: string,
+  log: (...a: unknown[]) => void,
+): () => void {
+  // Our own loop rather than events.on(): that one's pending read rejects with ENOTSOCK when the observer closes
+  // at shutdown, which surfaced as an uncaught error on the last cell.
+  void (async () => {
+    try {
+      for await (const e of socket.events) {
+        if (e.type === 'disconnect') log(`${name}: a client disconnected (${e.address}); zeromq also disconnects a sender whose message exceeds ${MAX_MESSAGE_BYTES} bytes`);
+      }
+    } catch {
+      // closed with its socket: nothing left to observe
+    }
+  })();
+  return () => {
+    try {
+      socket.events.close();
+    } catch {
+      // already closed
+    }
+  };
 }

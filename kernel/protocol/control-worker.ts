@@ -8,7 +8,10 @@ import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './c
 import { decode, encode, makeHeader, Message, Signer, WireError } from './wire';
 import { Iopub } from './iopub';
 import { EPOCH, IN_VM, RUN } from '../realm/vm-state';
-import { log, logDebug } from '../log';
+import { log, logDebug, logInfo } from '../log';
+import { FromControl, ToControl, unreachable } from './messages';
+
+const toMain = (m: FromControl) => parentPort!.postMessage(m);
 
 const conn = workerData.conn as ConnectionInfo;
 const session = workerData.session as string;
@@ -62,7 +65,9 @@ async function controlLoop(): Promise<void> {
       send(encode(signer, msg.identities, h, msg.header, { status: 'ok' }));
       status('idle', msg.header);
     } else {
-      parentPort!.postMessage({ kind: 'control', frames });
+      // shutdown_request while a cell spins: break it, so that the main thread can answer and exit
+      if (msg.header.msg_type === 'shutdown_request') interrupt(Atomics.load(vmState, EPOCH), 'shutdown_request');
+      toMain({ kind: 'control', frames });
     }
   }
 }
@@ -78,7 +83,7 @@ let interrupting = 0;
 let lastOwnSignal = 0;
 
 function interrupt(epoch: number, how: string): void {
-  parentPort!.postMessage({ kind: 'interrupt', epoch, how });
+  toMain({ kind: 'interrupt', epoch, how });
   interrupting = epoch;
   if (pending) return;
   let ticks = 0;
@@ -106,7 +111,7 @@ function stopWatching(): void {
 }
 
 /**
- * A SIGINT that sigint-worker.ts heard, for the cell that was current when it woke. It hears ours too: those
+ * A SIGINT that sigint-holder.ts heard, for the cell that was current when it woke. It hears ours too: those
  * name the cell being interrupted, unless heard late, after a new cell began; one that names another cell
  * within 150 ms of ours is taken for ours (an outside SIGINT that close is dropped; press again).
  */
@@ -145,32 +150,43 @@ async function hbLoop(): Promise<void> {
 
 async function main(): Promise<void> {
   await control.bind(endpoint(conn, conn.control_port));
-  const stopLogging = logDisconnects(control, 'control', log);
+  const stopLogging = logDisconnects(control, 'control', logInfo);
   await hb.bind(endpoint(conn, conn.hb_port));
   await iopub.bind(endpoint(conn, conn.iopub_port));
   await stdin.bind(endpoint(conn, conn.stdin_port));
-  parentPort!.on('message', (m: { kind: string; frames?: Uint8Array[]; parent?: object; name?: string; text?: string; id?: string; epoch?: number }) => {
-    if (m.kind === 'stream') iopub.stream(m.parent!, m.name!, m.text!);
-    if (m.kind === 'sigint') onSigint(m.epoch!);
-    if (m.kind === 'iopub' && m.frames) iopub.publish(asBuffers(m.frames));
-    if (m.kind === 'input' && m.frames) void askInput(m.id!, asBuffers(m.frames));
-    if (m.kind === 'input-cancel') awaitingInput = null;
-    if (m.kind === 'interrupted') stopWatching();
-    if (m.kind === 'send' && m.frames) send(asBuffers(m.frames));
-    if (m.kind === 'close') {
-      // Close our sockets here, on their own thread, then end the thread: terminating it from outside while
-      // zeromq sockets are open aborts the process (Napi::Error).
-      void Promise.all([sending, iopub.flushed()]).finally(() => {
-        stopLogging();
-        control.close();
-        hb.close();
-        iopub.close();
-        stdin.close();
-        setImmediate(() => process.exit(0));
-      });
+  parentPort!.on('message', (m: ToControl) => {
+    switch (m.kind) {
+      case 'stream':
+        return iopub.stream(m.parent, m.name, m.text);
+      case 'sigint':
+        return onSigint(m.epoch);
+      case 'iopub':
+        return iopub.publish(asBuffers(m.frames));
+      case 'input':
+        return void askInput(m.id, asBuffers(m.frames));
+      case 'input-cancel':
+        awaitingInput = null;
+        return;
+      case 'interrupted':
+        return stopWatching();
+      case 'send':
+        return send(asBuffers(m.frames));
+      case 'close':
+        // Close our sockets here, on their own thread, then end the thread: terminating it from outside while
+        // zeromq sockets are open aborts the process (Napi::Error).
+        return void Promise.all([sending, iopub.flushed()]).finally(() => {
+          stopLogging();
+          control.close();
+          hb.close();
+          iopub.close();
+          stdin.close();
+          setImmediate(() => process.exit(0));
+        });
+      default:
+        return unreachable(m, 'main-thread message');
     }
   });
-  parentPort!.postMessage({ kind: 'ready' });
+  toMain({ kind: 'ready' });
   await Promise.all([controlLoop(), hbLoop(), stdinLoop()]).catch((e) => {
     if (!control.closed) log('control worker:', e);
   });
@@ -178,5 +194,5 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   log('control worker failed:', e);
-  parentPort!.postMessage({ kind: 'failed', error: String(e) });
+  toMain({ kind: 'failed', error: String(e) });
 });

@@ -1,19 +1,24 @@
-// The user's realm: a vm context with its own microtask queue, so that every piece of user code (the cell body,
-// code after an await, promise callbacks, timer callbacks) runs inside runInContext(..., { breakOnSigint: true })
-// and can be interrupted, even `await sleep(); while (true) {}`.
-// Mechanism chosen from measurements (docs/kernel.md): microtaskMode 'afterEvaluate' + a drain after each
-// macrotask (an async hook's `after` schedules one setImmediate drain). kernel/sigint.ts holds Node's SIGINT
-// watchdog for the process, which makes breakOnSigint cost ~1 us and a SIGINT safe at any moment, so every run
-// breaks on SIGINT. The signal comes from the control thread (interrupt_request) or from outside. An awaited
-// promise that never settles is ended by racing the cell against its interrupt. Inspector terminateExecution was
-// rejected: it crashes Node 20.
+// The execution core: runs cells in the user's realm (realm/context.ts) so that every piece of user code can be
+// interrupted. Every run of user code is a `runInContext(..., { breakOnSigint: true })`: the cell body; code after
+// an await (the realm's own microtask queue drains only inside our runs); timer callbacks; in-loop tasks that the
+// engine calls through the host interface. A SIGINT (from the control thread for interrupt_request, or from
+// outside) breaks the run; realm/sigint.ts keeps that safe at any moment. An awaited promise that never settles
+// is ended by racing the cell against its interrupt.
+// How the realm's queue is drained without costing CPU while a cell waits: `await x` is compiled to
+// `await __flowbook_await(x)`, which resumes the cell inside a breakable run when x (a host promise, a task
+// future) settles; timer callbacks run inside one. What else may queue user microtasks from outside a run (a host
+// API calling a user callback) is drained by a poll: every 5 ms while a cell runs, every 20 ms for 10 s after,
+// then not at all. The drain used to re-arm itself through an async hook after every macrotask, which kept a
+// core busy while a cell awaited (1.99 CPU-s for a 2 s sleep) and, by enabling promise hooks, made interrupts
+// inside promise callbacks corrupt Node's async stack. Inspector terminateExecution was rejected: it crashes
+// Node 20. V8's REPL mode (inspector Runtime.evaluate replMode) was rejected: it aborts Node 22 in GC
+// ("Invoke in DisallowJavascriptExecutionScope", measured).
 import * as vm from 'node:vm';
-import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks';
-import { currentId, popTo } from './async-stack';
-import { IMPORT_DEFAULT_NAME } from '../typescript/transpile';
-import { emitSigint, holdSigint, reclaimSigint } from './sigint';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { asyncStack } from './async-stack';
+import { createUserRealm, type UserRealm } from './context';
+import { emitSigint } from './sigint';
+import { ASYNC_ITER_NAME, AWAIT_NAME, SETTERS_NAME } from '../typescript/transpile';
 import { log } from '../log';
 import { EPOCH, IN_VM, newVmState, RUN } from './vm-state';
 
@@ -31,44 +36,119 @@ export interface RunningCell {
 
 const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 const BREAK_ON_SIGINT = { breakOnSigint: true };
+const FAST_POLL_MS = 5;
+const SLOW_POLL_MS = 20;
+const SLOW_POLL_FOR_MS = 10_000;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 export class Runtime<Store extends object> {
   readonly als = new AsyncLocalStorage<Store>();
-  readonly context: vm.Context;
-  readonly scope: Record<string, any>;
+  readonly realm: UserRealm;
   private running: RunningCell | null = null;
-  private drainScheduled = false;
-  private drainId = -1;
   private readonly drainScript = new vm.Script('');
-  private readonly invokeScript = new vm.Script('globalThis.__flowbook_invoke()', { filename: 'flowbook-runner' });
+  private readonly invokeScript = new vm.Script('__flowbook_invoke()', { filename: 'flowbook-runner' });
   private readonly callScript = new vm.Script('__flowbook_call()', { filename: 'flowbook-runner' });
   /** invoke()'s call, read back by the host function the script calls (cheaper than writing the context). */
   private pendingCall: [(...a: unknown[]) => unknown, unknown, unknown[]] | null = null;
+  private pendingInvoke: (() => void) | null = null;
+  /** Names that have a script-scope binding in the realm (declared once, assigned by each cell). */
+  private readonly bindings = new Set<string>();
+  private poll: NodeJS.Timeout | null = null;
+  private pollMs = 0;
+  private pollUntil = 0;
 
   constructor(cwd = process.cwd()) {
-    const req = createRequire(path.join(cwd, '[notebook]'));
-    const sandbox: Record<string, unknown> = {
-      require: req,
-      module: { exports: {}, require: req },
-      exports: {},
-      __filename: path.join(cwd, '[notebook]'),
-      __dirname: cwd,
-      [IMPORT_DEFAULT_NAME]: (m: any) => (m && m.__esModule && 'default' in m ? m.default : m),
-    };
-    this.context = vm.createContext(sandbox, { name: 'flowbook', microtaskMode: 'afterEvaluate' });
-    this.scope = vm.runInContext('globalThis', this.context);
-    // Host globals the fresh realm lacks (process, Buffer, timers, fetch, URL, ...).
-    for (const k of Object.getOwnPropertyNames(globalThis)) {
-      if (!(k in this.scope)) Object.defineProperty(this.scope, k, Object.getOwnPropertyDescriptor(globalThis, k)!);
-    }
-    this.scope.global = this.scope;
-    this.scope.console = console; // V8's context console prints nowhere; the host's is routed per cell
-    // Our own drain re-arms itself only while a cell runs or an interrupt is settling (the interrupt logic relies
-    // on drains turning); when idle it re-armed forever: ~70% of a core and growing garbage in an idle kernel.
-    createHook({ after: (id) => (id !== this.drainId || this.running !== null || this.interruptPending) && this.scheduleDrain() }).enable();
-    holdSigint();
-    this.scope.__flowbook_call = () => Reflect.apply(...this.pendingCall!);
+    this.realm = createUserRealm(cwd);
+    const g = this.realm.global;
+    const hidden = (key: string, value: unknown) => Object.defineProperty(g, key, { value, writable: true, configurable: true });
+    hidden('__flowbook_call', () => Reflect.apply(...this.pendingCall!));
+    hidden('__flowbook_invoke', () => this.pendingInvoke!());
+    hidden(AWAIT_NAME, (x: unknown) => this.bridge(x));
+    hidden(ASYNC_ITER_NAME, (it: unknown) => this.bridgeIterable(it));
     this.breakableTimers();
+  }
+
+  /**
+   * The user's names as one object (for magics, completion, %who): the cells' script-scope bindings, then the
+   * realm's global object. Reading a binding runs no user code.
+   */
+  readonly scope: Record<string, any> = new Proxy(Object.create(null), {
+    get: (_t, key) => (typeof key === 'string' && this.bindings.has(key) ? this.binding(key, 'get')() : Reflect.get(this.realm.global, key)),
+    set: (_t, key, value) => {
+      if (typeof key === 'string' && this.bindings.has(key)) this.binding(key, 'set')(value);
+      else Reflect.set(this.realm.global, key, value);
+      return true;
+    },
+    has: (_t, key) => (typeof key === 'string' && this.bindings.has(key)) || Reflect.has(this.realm.global, key),
+    ownKeys: () => [...new Set([...this.bindings, ...Reflect.ownKeys(this.realm.global)])],
+    getOwnPropertyDescriptor: (_t, key) => {
+      if (typeof key === 'string' && this.bindings.has(key)) {
+        return { value: this.binding(key, 'get')(), writable: true, enumerable: true, configurable: true };
+      }
+      const d = Reflect.getOwnPropertyDescriptor(this.realm.global, key);
+      return d && { ...d, configurable: true };
+    },
+    deleteProperty: (_t, key) => Reflect.deleteProperty(this.realm.global, key),
+    defineProperty: (_t, key, d) => Reflect.defineProperty(this.realm.global, key, d),
+  });
+
+  private binding(name: string, how: 'get' | 'set'): (v?: unknown) => unknown {
+    return this.realm.global[SETTERS_NAME][`${how} ${name}`];
+  }
+
+  /**
+   * Gives each new top-level name a script-scope `let` binding (fast, unlike a property of the vm context's global
+   * object) and a setter through which a cell publishes its functions and classes.
+   */
+  declare(names: string[]): void {
+    const fresh = names.filter((n) => !this.bindings.has(n) && IDENTIFIER.test(n));
+    if (!fresh.length) return;
+    const setters = fresh.map((n) => `${SETTERS_NAME}.${n} = ${SETTERS_NAME}['set ${n}'] = (v) => { ${n} = v; }; ${SETTERS_NAME}['get ${n}'] = () => ${n};`).join(' ');
+    this.exec(new vm.Script(`let ${fresh.join(', ')}; ${setters}`, { filename: 'flowbook-declare' }));
+    for (const n of fresh) this.bindings.add(n);
+  }
+
+  /**
+   * `await x` in a cell: a host promise or thenable settles in the host's queue, so the cell would resume only at
+   * the next drain. This resumes it inside a breakable run, at once. An interrupted cell never resumes.
+   */
+  private bridge(x: unknown): unknown {
+    if ((typeof x !== 'object' && typeof x !== 'function') || x === null || x instanceof this.realm.Promise) return x;
+    let then: unknown;
+    try {
+      then = (x as { then?: unknown }).then;
+    } catch {
+      return x; // the await itself reads `then` again and rejects with the getter's error
+    }
+    if (typeof then !== 'function') return x;
+    const store = this.als.getStore();
+    return new this.realm.Promise((resolve, reject) => {
+      const settle = (fn: (v: unknown) => void, v: unknown) => {
+        if (store && this.interruptedCells.has(store)) return;
+        try {
+          this.invoke(fn as (...a: unknown[]) => unknown, undefined, [v]);
+        } catch (e) {
+          if (!(e instanceof KeyboardInterrupt && e.endedCell)) throw e;
+        }
+      };
+      Promise.resolve(x as PromiseLike<unknown>).then((v) => settle(resolve, v), (e) => settle(reject, e));
+    });
+  }
+
+  /** `for await (… of it)`: each step's promise goes through bridge(). */
+  private bridgeIterable(it: unknown): unknown {
+    const source = it as AsyncIterable<unknown> | null;
+    if (source === null || source === undefined || typeof source[Symbol.asyncIterator] !== 'function') return it;
+    return {
+      [Symbol.asyncIterator]: () => {
+        const iter = source[Symbol.asyncIterator]();
+        return {
+          next: (v?: unknown) => this.bridge(iter.next(v)),
+          return: (v?: unknown) => this.bridge(iter.return ? iter.return(v) : { done: true, value: v }),
+          throw: (e?: unknown) => this.bridge(iter.throw ? iter.throw(e) : Promise.reject(e)),
+        };
+      },
+    };
   }
 
   /**
@@ -76,6 +156,7 @@ export class Runtime<Store extends object> {
    * KeyboardInterrupt on the cell that set the timer (the host calls them outside any vm run otherwise).
    */
   private breakableTimers(): void {
+    const runtime = this;
     const wrap = <F extends (...a: any[]) => any>(host: F): F => {
       const timer = ((fn: unknown, ...rest: unknown[]) => {
         if (typeof fn !== 'function') return host(fn, ...rest); // Node's own TypeError
@@ -95,8 +176,9 @@ export class Runtime<Store extends object> {
       Object.defineProperties(timer, Object.getOwnPropertyDescriptors(host)); // util.promisify.custom
       return timer;
     };
-    const runtime = this;
-    for (const name of ['setTimeout', 'setInterval', 'setImmediate'] as const) this.scope[name] = wrap(globalThis[name] as any);
+    for (const name of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
+      Object.defineProperty(this.realm.global, name, { value: wrap(globalThis[name] as any), writable: true, configurable: true });
+    }
   }
 
   /** Calls a user function inside a breakable vm run (timer callbacks, in-loop workflow tasks). */
@@ -113,32 +195,41 @@ export class Runtime<Store extends object> {
     }
   }
 
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    setImmediate(() => {
-      this.drainId = executionAsyncId();
-      this.drainScheduled = false;
-      try {
-        this.exec(this.drainScript);
-      } catch (e) {
-        if ((e as any)?.code !== INTERRUPTED) log('drain:', e);
-      }
-    });
+  /** Runs what the realm's queue holds (user microtasks queued by host callbacks outside any run). */
+  private drain(): void {
+    if (this.running === null && Date.now() > this.pollUntil) return this.stopPoll();
+    try {
+      this.exec(this.drainScript);
+    } catch (e) {
+      if ((e as any)?.code !== INTERRUPTED) log('drain:', e);
+    }
+  }
+
+  private pollEvery(ms: number): void {
+    if (ms === SLOW_POLL_MS) this.pollUntil = Date.now() + SLOW_POLL_FOR_MS;
+    if (this.poll && this.pollMs === ms) return;
+    this.stopPoll();
+    this.pollMs = ms;
+    this.poll = setInterval(() => this.drain(), ms);
+    this.poll.unref();
+  }
+
+  private stopPoll(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
   }
 
   /** Runs a script in the context; an interrupt (SIGINT during it) ends the running cell. */
   exec(script: vm.Script): any {
-    const id = currentId();
-    if (reclaimSigint()) log('process.on("SIGINT") listeners: the kernel calls them on interrupt');
+    const id = asyncStack.enter();
     const nested = Atomics.load(this.vmState, IN_VM) === 1;
     Atomics.store(this.vmState, IN_VM, 1);
     Atomics.add(this.vmState, RUN, 1);
     try {
-      return script.runInContext(this.context, BREAK_ON_SIGINT);
+      return script.runInContext(this.realm.context, BREAK_ON_SIGINT);
     } catch (e) {
       if ((e as any)?.code === INTERRUPTED) {
-        popTo(id);
+        asyncStack.repair(id);
         this.breakEndedCell = this.interruptRunning('breakOnSigint');
       }
       throw e;
@@ -154,6 +245,17 @@ export class Runtime<Store extends object> {
     });
   }
 
+  /** Calls the compiled cell (an uncalled async arrow) inside a run; handlers attach in the same turn. */
+  private start(script: vm.Script, onValue: (v: unknown) => void, onError: (e: unknown) => void): void {
+    const fn = this.exec(script) as () => PromiseLike<unknown>; // via exec: it may drain queued user microtasks too
+    this.pendingInvoke = () => void fn().then(onValue, onError);
+    try {
+      this.exec(this.invokeScript);
+    } finally {
+      this.pendingInvoke = null;
+    }
+  }
+
   /**
    * Runs a compiled cell under `store` (output routing). Resolves with the cell's value, rejects with its error
    * or KeyboardInterrupt.
@@ -165,7 +267,10 @@ export class Runtime<Store extends object> {
       const finish = (f: () => void) => {
         if (done) return;
         done = true;
-        if (this.running === cell) this.running = null;
+        if (this.running === cell) {
+          this.running = null;
+          this.pollEvery(SLOW_POLL_MS);
+        }
         f();
       };
       const cell: RunningCell = {
@@ -175,13 +280,10 @@ export class Runtime<Store extends object> {
         },
       };
       this.running = cell;
+      this.pollEvery(FAST_POLL_MS);
       this.als.run(store, () => {
         try {
-          const fn = this.exec(script) as () => PromiseLike<unknown>; // via exec: it may drain queued user microtasks too
-          this.scope.__flowbook_invoke = () => {
-            fn().then((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
-          };
-          this.exec(this.invokeScript);
+          this.start(script, (v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
         } catch (e) {
           finish(() => reject((e as any)?.code === INTERRUPTED ? new KeyboardInterrupt() : e));
         }
@@ -191,14 +293,10 @@ export class Runtime<Store extends object> {
 
   /** Runs a compiled cell (an async arrow) without the interrupt bookkeeping: for magics' evaluate(). */
   call(script: vm.Script): Promise<unknown> {
-    const fn = this.exec(script) as () => PromiseLike<unknown>; // via exec: it may drain queued user microtasks too
-    return new Promise((resolve, reject) => {
-      this.scope.__flowbook_invoke = () => fn().then(resolve, reject);
-      this.exec(this.invokeScript);
-    });
+    return new Promise((resolve, reject) => this.start(script, resolve, reject));
   }
 
-  /** Evaluates an expression synchronously (user_expressions, completion of `obj.`). */
+  /** Evaluates an expression synchronously (user_expressions). */
   evaluate(expr: string): unknown {
     return this.exec(new vm.Script(expr, { filename: 'expr' }));
   }
@@ -216,6 +314,7 @@ export class Runtime<Store extends object> {
     }
     if (!this.interruptPending) for (const e of emitSigint()) log('a SIGINT listener failed:', e);
     this.interruptPending = true;
+    this.pollEvery(FAST_POLL_MS); // the control thread sees the loop turn through the drains
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = setTimeout(() => this.settleInterrupt(), 100);
     if (!this.running) {
@@ -233,13 +332,14 @@ export class Runtime<Store extends object> {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
     this.interruptPending = false;
+    if (this.running === null) this.pollEvery(SLOW_POLL_MS);
     this.onInterrupted?.();
   }
 
-  /** Output stores (ALS) of cells that were interrupted: their timers are dropped. */
+  /** Output stores (ALS) of cells that were interrupted: their timers and awaits are dropped. */
   readonly interruptedCells = new WeakSet<object>();
 
-  /** The current execute_request (shared as vmState[EPOCH] with the control thread and the SIGINT listener). */
+  /** The current execute_request (shared as vmState[EPOCH] with the control thread and the SIGINT holder). */
   private epoch = 0;
   private epochs = 0;
   private breakEndedCell = false;
@@ -271,7 +371,7 @@ export class Runtime<Store extends object> {
   private interruptPending = false;
   /**
    * [in a vm run, run counter, cell epoch], shared with the control thread (which signals only a vm run that
-   * has lasted a while, i.e. user code that spins) and with the SIGINT listener.
+   * has lasted a while, i.e. user code that spins) and with the SIGINT holder.
    */
   readonly vmState = newVmState();
   private ackTimer: NodeJS.Timeout | null = null;

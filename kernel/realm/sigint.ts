@@ -1,54 +1,58 @@
 // The kernel owns SIGINT for the whole process, and it never falls back to Node's default (exit).
-// Node's vm `breakOnSigint` starts a process-wide SIGINT watchdog around each run and, when the last run ends,
-// puts back a handler that exits. A `process.on('SIGINT')` listener does not help: runInContext removes it for
-// the run, which resets SIGINT to the default. Measured (Node 20.20, 2,000 SIGINTs 1 ms apart against
-// back-to-back vm runs): with a listener the process died (exit 130) and each run cost 38 us. With one watchdog
-// start held for the process's lifetime, runs only count up and down, the watchdog's handler stays, the storm was
-// harmless, and a run with breakOnSigint cost 0.9 us. So every vm run can break on SIGINT.
-import * as os from 'node:os';
+// - The watchdog is held by a thread that stays in breakable runs (sigint-holder.ts); no internal binding.
+// - `process.on('SIGINT')` listeners (a cell's, a library's) are kept by the kernel, never registered with Node:
+//   with a listener present, every breakOnSigint run removes and re-adds it (38 us a run), and removing the last
+//   one stops libuv's signal handle, which resets SIGINT to the default under the watchdog. The kernel calls them
+//   on each interrupt, as Node would on SIGINT.
+// Measured (Node 20.20, 22, 24, 26): 300 SIGINTs 1 ms apart against an idle kernel and against back-to-back runs
+// left it alive.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { log } from '../log';
-import { nodeBinding } from './node-binding';
 
-const contextify = nodeBinding('contextify') as { startSigintWatchdog(): boolean };
+/** What the holder thread reports. */
+export type HolderReport = { kind: 'sigint'; epoch: number };
 
-let held = false;
-const taken: ((signal: 'SIGINT') => void)[] = [];
+type Listener = (signal: 'SIGINT') => void;
+const kept: { listener: Listener; once: boolean }[] = [];
 
-/**
- * Holds the process-wide SIGINT watchdog from now on. A libuv SIGINT handle is started first and kept: libuv
- * resets SIGINT to the default when its last handle stops, which a user's `process.on('SIGINT')` listener (runs
- * remove and re-add it) would otherwise do under the watchdog. With ours alive libuv never touches it again.
- */
-export function holdSigint(): void {
-  if (held) return;
-  const { Signal } = nodeBinding('signal_wrap');
-  const keep = new Signal();
-  keep.onsignal = () => {}; // never called: the watchdog's handler replaces libuv's below
-  keep.unref();
-  keep.start(os.constants.signals.SIGINT);
-  held = contextify.startSigintWatchdog();
-  if (!held) log('cannot hold the SIGINT watchdog: an outside SIGINT may end the kernel');
+/** Diverts SIGINT listeners into `kept`; installed once, from main.ts. */
+export function keepSigintListeners(): void {
+  const p = process as any;
+  const add = (name: string, once: boolean, prepend: boolean) => {
+    const original = p[name].bind(process);
+    p[name] = (event: string | symbol, listener: Listener) => {
+      if (event !== 'SIGINT') return original(event, listener);
+      if (typeof listener !== 'function') return original(event, listener); // Node's own TypeError
+      const entry = { listener, once };
+      if (prepend) kept.unshift(entry);
+      else kept.push(entry);
+      return process;
+    };
+  };
+  add('on', false, false);
+  add('addListener', false, false);
+  add('once', true, false);
+  add('prependListener', false, true);
+  add('prependOnceListener', true, true);
+  for (const name of ['off', 'removeListener']) {
+    const original = p[name].bind(process);
+    p[name] = (event: string | symbol, listener: Listener) => {
+      if (event !== 'SIGINT') return original(event, listener);
+      const i = kept.findIndex((e) => e.listener === listener);
+      if (i >= 0) kept.splice(i, 1);
+      return process;
+    };
+  }
 }
 
-/**
- * `process.on('SIGINT')` listeners (from a cell) are moved here before each vm run: with listeners present
- * every run would remove and re-add them (38 us a run). They are called on each interrupt instead.
- */
-export function reclaimSigint(): boolean {
-  if (process.listenerCount('SIGINT') === 0) return false;
-  taken.push(...(process.listeners('SIGINT') as typeof taken));
-  process.removeAllListeners('SIGINT');
-  return true;
-}
-
-/** Calls the reclaimed listeners, as Node would have on SIGINT; returns their errors. */
+/** Calls the kept listeners, as Node would have on SIGINT; returns their errors. */
 export function emitSigint(): unknown[] {
   const errors: unknown[] = [];
-  for (const l of taken) {
+  for (const entry of [...kept]) {
+    if (entry.once) kept.splice(kept.indexOf(entry), 1);
     try {
-      l('SIGINT');
+      entry.listener('SIGINT');
     } catch (e) {
       errors.push(e);
     }
@@ -57,17 +61,27 @@ export function emitSigint(): unknown[] {
 }
 
 /**
- * Hears SIGINTs that arrive while the main thread is in no vm run (a cell that awaits): the watchdog tells only
- * the runs that are registered, so a worker stays in one (sigint-worker.ts). `onSigint` gets the cell (epoch)
- * that was current. A listener that ends is replaced at once.
+ * Starts the holder thread; `onSigint` gets the cell (epoch) that was current when a SIGINT arrived outside any
+ * run of user code. A holder that ends is replaced at once.
  */
-export function listenForSigint(vmState: Int32Array, onSigint: (epoch: number) => void): void {
-  const w = new Worker(path.join(__dirname, 'sigint-worker.js'), { workerData: { vmState } });
+export function holdSigint(vmState: Int32Array, onSigint: (epoch: number) => void): void {
+  const w = new Worker(path.join(__dirname, 'sigint-holder.js'), { workerData: { vmState } });
   w.unref();
-  w.on('message', (m: { kind: string; epoch: number }) => m.kind === 'sigint' && onSigint(m.epoch));
-  w.on('error', (e) => log('SIGINT listener failed:', e));
+  w.on('message', (m: HolderReport) => {
+    switch (m.kind) {
+      case 'sigint':
+        return onSigint(m.epoch);
+      default:
+        return ((x: never) => log('holder: unknown report', x))(m.kind);
+    }
+  });
+  w.on('error', (e) => log('SIGINT holder failed:', e));
   w.on('exit', (code) => {
-    log(`SIGINT listener ended (${code}); starting a new one`);
-    listenForSigint(vmState, onSigint);
+    if (exiting) return;
+    log(`SIGINT holder ended (${code}); starting a new one`);
+    holdSigint(vmState, onSigint);
   });
 }
+
+let exiting = false;
+process.once('exit', () => (exiting = true));

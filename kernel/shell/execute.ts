@@ -1,25 +1,24 @@
 // One execute_request: magics -> transpile -> run in the user's realm -> execute_result / error.
-import type { Header, Message } from '../protocol/wire';
+import type { Message } from '../protocol/wire';
+import type { ExecuteReply } from '../protocol/shell-api';
 import { CellOutput, Publish } from './output';
 import { Runtime, KeyboardInterrupt } from '../realm/runtime';
 import { compileCell } from '../typescript/transpile';
 import { errorContent, rememberCell } from './errors';
 import { toBundle } from './mime';
 import { makeDisplay } from './display';
-import { Engine, loadEngine, loadMagics, Magics, setUserCall, WorkflowEngine } from './bridges';
-import { routeProcessOutput } from './routing';
+import { loadPrelude, Prelude } from './prelude';
+import { createMagics } from '../../extension/magics/index';
+import { WorkflowEngine } from '../../extension/engine/engine';
 import { MAGIC_GLOBAL } from '../../extension/magics/types';
-import { log } from '../log';
+import { log, logInfo } from '../log';
 import { saveTypescriptCache } from '../typescript/ts-cache';
 import { inputFunctions, Stdin } from '../protocol/stdin';
 import { NotebookService } from '../typescript/language-service';
 import { Typechecker, TypeScriptError } from '../typescript/typecheck';
 
-export interface ExecuteReply {
-  status: 'ok' | 'error';
-  execution_count: number;
-  [k: string]: unknown;
-}
+export type { ExecuteReply };
+export type Magics = ReturnType<typeof createMagics>;
 
 export class Executor {
   readonly runtime = new Runtime<CellOutput>();
@@ -29,32 +28,34 @@ export class Executor {
   private seq = 0;
   private readonly entries: [number, number, string][] = [];
   private readonly outputs = new Map<number, string>();
-  readonly magics: Magics = loadMagics();
-  private engine!: Engine; // set by init(), which every cell awaits first
+  readonly magics: Magics = createMagics();
+  private prelude!: Prelude; // set by init(), which every cell awaits first
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
+  /** Names the kernel puts in scope (for the type checker's ambient declarations). */
+  private readonly kernelNames = ['display', 'page', 'prompt', 'confirm', 'input', MAGIC_GLOBAL];
 
   constructor(private readonly publish: Publish, stdin?: Stdin) {
     const current = () => this.runtime.als.getStore();
-    routeProcessOutput(current);
-    setUserCall((fn, args) => this.runtime.invoke(fn, undefined, args)); // in-loop tasks stay interruptible
-    this.runtime.scope.display = makeDisplay(current);
+    const g = this.runtime.realm.global;
+    g.display = makeDisplay(current);
     // input only for the cell that is running now (a timer of a finished cell has no one to ask)
-    if (stdin) Object.assign(this.runtime.scope, inputFunctions(stdin, () => (this.runtime.isRunning() && current() === this.lastCell ? current()?.input : undefined)));
+    if (stdin) Object.assign(g, inputFunctions(stdin, () => (this.runtime.isRunning() && current() === this.lastCell ? current()?.input : undefined)));
     // page(x): the pager payload of execute_reply (like IPython's `x?`).
-    this.runtime.scope.page = (v: unknown) => current()?.payload.push({ source: 'page', data: toBundle(v), start: 0 });
-    // Background failures go to the cell whose code started the work (its ALS store), else the latest cell.
-    process.on('uncaughtException', (err) => this.background(err, current()));
-    process.on('unhandledRejection', (reason, promise) =>
-      this.background(reason, (promise as any)?.[(this.runtime.als as any).kResourceStore] ?? current()));
+    g.page = (v: unknown) => void current()?.payload.push({ source: 'page', data: toBundle(v), start: 0 });
   }
 
-  /** Loads magics and the engine; the first cell waits for it, kernel_info does not. */
+  /** The cell whose code is running now (AsyncLocalStorage), else the latest: where background output goes. */
+  currentCell(): CellOutput | null {
+    return this.runtime.als.getStore() ?? this.lastCell;
+  }
+
+  /** Loads the prelude and the engine; the first cell waits for it, kernel_info does not. */
   init(): Promise<void> {
     this.ready ??= (async () => {
-      this.engine = await loadEngine();
-      Object.assign(this.runtime.scope, this.engine.exports);
-      if (this.engine.flow) this.runtime.scope.flow = this.engine.flow;
+      this.prelude = await loadPrelude();
+      Object.assign(this.runtime.realm.global, this.prelude.names);
+      if (this.prelude.flow) this.runtime.realm.global.flow = this.prelude.flow;
       compileCell('const warm: number = 1; warm'); // warms the TypeScript emitter (first call ~45 ms)
       setImmediate(saveTypescriptCache); // with what start-up compiled; only when missing or stale
     })().catch((e) => log('init failed:', e));
@@ -78,7 +79,8 @@ export class Executor {
     if (how !== 'done') log(`stopping workflows ${how} after ${ms} ms`);
   }
 
-  private background(err: unknown, cell: CellOutput | null | undefined): void {
+  /** A failure nobody awaited (a timer's throw, an unhandled rejection): an error output on its cell. */
+  background(err: unknown, cell: CellOutput | null | undefined): void {
     const target = cell ?? this.lastCell;
     log('background error', target ? `-> cell ${target.executionCount}` : '(no cell)', (err as Error)?.stack ?? err);
     target?.send('error', errorContent(err));
@@ -122,9 +124,10 @@ export class Executor {
     const cellMagic = /^\s*%%/.test(code);
     code = this.magics.transform(code);
     const compiled = compileCell(code);
-    log(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
+    logInfo(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
     rememberCell(filename, compiled);
-    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, () => [...Object.keys(this.engine.exports), 'flow', 'display', 'page', 'prompt', 'confirm', 'input', MAGIC_GLOBAL]);
+    const ambient = () => [...Object.keys(this.prelude.names), 'flow', ...this.kernelNames];
+    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, ambient);
     if (this.typechecker.mode === 'strict') {
       const errors = await checked;
       if (errors.length) throw new TypeScriptError(errors.join('\n'));
@@ -132,6 +135,7 @@ export class Executor {
       // warnings arrive when the checker is done; they go to this cell even if it has finished by then
       void checked.then((ws) => ws.length && out.stderr(ws.map((w) => `type warning: ${w}\n`).join('')));
     }
+    this.runtime.declare(compiled.declared);
     const script = this.runtime.compile(compiled.js, filename);
     const group = filename.replace(/\.ts$/, '');
     const abort = new AbortController();
@@ -146,14 +150,18 @@ export class Executor {
         }
       }
     };
-    this.runtime.scope[MAGIC_GLOBAL] = this.magics.bind({
-      out,
-      scope: this.runtime.scope,
-      signal: abort.signal,
-      executionCount: out.executionCount,
-      evaluate: (src: string) => this.evaluateCode(src, out, `${group}-magic-${++this.seq}.ts`),
+    Object.defineProperty(this.runtime.realm.global, MAGIC_GLOBAL, {
+      configurable: true,
+      writable: true,
+      value: this.magics.bind({
+        out,
+        scope: this.runtime.scope,
+        signal: abort.signal,
+        executionCount: out.executionCount,
+        evaluate: (src: string) => this.evaluateCode(src, out, `${group}-magic-${++this.seq}.ts`),
+      }),
     });
-    const result = (await this.engine.runInGroup(group, () => this.runtime.run(script, out))) as unknown[] | undefined;
+    const result = (await this.prelude.runInGroup(group, () => this.runtime.run(script, out))) as unknown[] | undefined;
     return Array.isArray(result) ? result[0] : undefined;
   }
 
@@ -161,6 +169,7 @@ export class Executor {
   private async evaluateCode(src: string, out: CellOutput, filename: string): Promise<unknown> {
     const compiled = compileCell(src);
     rememberCell(filename, compiled);
+    this.runtime.declare(compiled.declared);
     const r = (await this.runtime.als.run(out, () => this.runtime.call(this.runtime.compile(compiled.js, filename)))) as unknown[] | undefined;
     return Array.isArray(r) ? r[0] : undefined;
   }
@@ -194,10 +203,8 @@ export class Executor {
     return c.output ? h.map(([s, l, src]) => [s, l, [src, this.outputs.get(l) ?? null]]) : h;
   }
 
-  /** For completion/inspection: the user's global object. */
+  /** For completion/inspection: the user's names. */
   get scope(): Record<string, any> {
     return this.runtime.scope;
   }
 }
-
-export type { Header };

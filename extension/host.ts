@@ -1,0 +1,20 @@
+// The one interface a host installs into the extension (the kernel does; library use installs none). The
+// extension keeps no other kernel state: with no host, user functions are called directly.
+
+export interface FlowbookHost {
+  /**
+   * Calls a user function (in-loop task, block, command builder). The kernel runs it inside an interruptible vm
+   * run, so a task that spins can be stopped, and hands back a promise of the host's realm for a user promise.
+   */
+  callUser(fn: (...args: any[]) => unknown, args: unknown[]): unknown;
+}
+
+let installed: FlowbookHost | null = null;
+
+export function installHost(host: FlowbookHost | null): void {
+  installed = host;
+}
+
+export function currentHost(): FlowbookHost | null {
+  return installed;
+}

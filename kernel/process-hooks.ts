@@ -1,0 +1,28 @@
+// Every process-wide hook the kernel installs, in one place (called once from main.ts).
+import type { Kernel } from './protocol/kernel';
+import type { NotebookShell } from './shell';
+import { routeProcessOutput } from './shell/routing';
+import { holdSigint, keepSigintListeners } from './realm/sigint';
+import { asyncStackWarning } from './realm/async-stack';
+import { installHost } from '../extension/host';
+import { log } from './log';
+
+export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void {
+  const ex = shell.executor;
+  const current = () => ex.runtime.als.getStore();
+  // SIGINT: kept by the kernel (realm/sigint.ts) before anything can add a listener.
+  keepSigintListeners();
+  holdSigint(shell.interruptState, (epoch) => kernel.sigintHeard(epoch));
+  const warning = asyncStackWarning();
+  if (warning) log(warning);
+  // console.log and process.stdout/stderr.write go to the cell that started the work.
+  routeProcessOutput(current);
+  // In-loop tasks, blocks and command builders run breakable, and come back as host promises.
+  installHost({ callUser: (fn, args) => shell.callUser(fn, args) });
+  // Background failures go to the cell whose code started the work (its ALS store), else the latest cell.
+  process.on('uncaughtException', (err) => ex.background(err, current()));
+  process.on('unhandledRejection', (reason, promise) =>
+    ex.background(reason, (promise as any)?.[(ex.runtime.als as any).kResourceStore] ?? current()));
+  // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
+  for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void kernel.shutdown());
+}
