@@ -1,19 +1,20 @@
 // Cell transpile and wire signing, without starting a kernel.
 import { describe, expect, test } from '@jest/globals';
-import * as vm from 'node:vm';
 import { compileCell, CellSyntaxError } from '../../../kernel/typescript/transpile';
+import { Runtime } from '../../../kernel/realm/runtime';
 import { decode, encode, makeHeader, Signer, WireError } from '../../../kernel/protocol/wire';
 import { isComplete } from '../../../kernel/shell/is-complete';
 
-async function run(ctx: vm.Context, code: string): Promise<unknown> {
-  const fn = vm.runInContext(compileCell(code).js, ctx) as () => Promise<unknown[] | undefined>;
-  const r = await fn();
+async function run(rt: Runtime<object>, code: string): Promise<unknown> {
+  const c = compileCell(code);
+  rt.declare(c.declared);
+  const r = (await rt.call(rt.compile(c.js, 'cell.ts'))) as unknown[] | undefined;
   return r?.[0];
 }
 
 describe('compileCell', () => {
   test('declarations persist across cells and may be redeclared; last expression is the value', async () => {
-    const ctx = vm.createContext({ require });
+    const ctx = new Runtime<object>();
     expect(await run(ctx, 'const a: number = 2\nfunction sq(x: number) { return x * x }\nclass K { v = 3 }')).toBeUndefined();
     expect(await run(ctx, 'const a = 5\nsq(a) + new K().v')).toBe(28);
     expect(await run(ctx, 'import { join } from "node:path"\nconst { x, y } = { x: 1, y: 2 }\njoin("a", "b") + x + y')).toBe('a/b12');
