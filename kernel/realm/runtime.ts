@@ -22,13 +22,9 @@ import { ASYNC_ITER_NAME, AWAIT_NAME, SETTERS_NAME } from '../typescript/transpi
 import { log } from '../log';
 import { EPOCH, IN_VM, newVmState, RUN } from './vm-state';
 
-export class KeyboardInterrupt extends Error {
-  override name = 'KeyboardInterrupt';
-  /** @param endedCell the same interrupt already ended the running cell, which reported it */
-  constructor(readonly endedCell = false) {
-    super('interrupted by the user');
-  }
-}
+import { KeyboardInterrupt } from '../../extension/engine/errors';
+
+export { KeyboardInterrupt }; // one class for the engine, the magics and the kernel
 
 export interface RunningCell {
   interrupt(): void;
