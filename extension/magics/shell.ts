@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnTied } from '../backends/proc/spawn';
 import type { MagicDef, MagicRuntime } from './registry';
 import { UsageError } from './types';
 
@@ -27,9 +27,9 @@ export function runShell(rt: MagicRuntime, script: string, shell = 'bash'): Prom
   if (signal.aborted) return Promise.reject(new ShellError(script, null, 'SIGINT'));
   return new Promise((resolve, reject) => {
     // Own process group, so an interrupt also stops the script's children (pipelines, sleeps).
-    const child = spawn(shell, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: process.env });
-    child.stdout.setEncoding('utf8').on('data', (s: string) => out.stdout(s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => out.stderr(s));
+    const child = spawnTied(shell, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: process.env });
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => out.stdout(s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => out.stderr(s));
     let timer: NodeJS.Timeout | undefined;
     const killGroup = (sig: NodeJS.Signals) => {
       try {

@@ -3,10 +3,12 @@
  * outlives a parent that is SIGKILLed, aborted or `process.exit()`ed: it is reparented to init and runs on.
  * Linux's parent-death signal ends it instead; util-linux's `setpriv --pdeathsig KILL` sets it and then execs
  * the program, so the child's pid, group and pipes stay the same. Without setpriv (not Linux), children are
- * spawned as they are.
+ * spawned as they are. A detached child's group is also given to the reaper (reaper.ts), which kills the whole
+ * group, grandchildren included, when this process dies.
  */
 import { spawn, fork, type ChildProcess, type SpawnOptions, type ForkOptions } from 'node:child_process';
 import * as fs from 'node:fs';
+import { guardGroup, releaseGroup } from './reaper';
 
 const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
 let setpriv: string | null | undefined;
@@ -23,16 +25,25 @@ export function setprivPath(): string | null {
 
 const TIE = ['--pdeathsig', 'KILL'];
 
-/** spawn(), with the child killed when this process dies. */
+function guarded(child: ChildProcess, opts: { detached?: boolean }): ChildProcess {
+  if (opts.detached && child.pid !== undefined) {
+    const pgid = child.pid;
+    guardGroup(pgid);
+    child.once('close', () => releaseGroup(pgid));
+  }
+  return child;
+}
+
+/** spawn(), with the child (and, when detached, its group) killed when this process dies. */
 export function spawnTied(file: string, args: readonly string[], opts: SpawnOptions): ChildProcess {
   const sp = setprivPath();
-  return sp ? spawn(sp, [...TIE, file, ...args], opts) : spawn(file, args, opts);
+  return guarded(sp ? spawn(sp, [...TIE, file, ...args], opts) : spawn(file, args, opts), opts);
 }
 
 /** fork() of a node module, with the child killed when this process dies. */
 export function forkTied(modulePath: string, args: readonly string[], opts: ForkOptions): ChildProcess {
   const sp = setprivPath();
-  if (!sp) return fork(modulePath, args, opts);
+  if (!sp) return guarded(fork(modulePath, args, opts), opts);
   const execArgv = [...TIE, opts.execPath ?? process.execPath, ...(opts.execArgv ?? process.execArgv)];
-  return fork(modulePath, args, { ...opts, execPath: sp, execArgv });
+  return guarded(fork(modulePath, args, { ...opts, execPath: sp, execArgv }), opts);
 }
