@@ -97,6 +97,8 @@ export class Runtime<Store extends object> {
    * object) and a setter through which a cell publishes its functions and classes.
    */
   declare(names: string[]): void {
+    const reserved = names.find((n) => n.startsWith('__flowbook_'));
+    if (reserved) throw new SyntaxError(`${reserved}: names that start with __flowbook_ are reserved for the kernel`);
     const fresh = names.filter((n) => !this.bindings.has(n) && IDENTIFIER.test(n));
     if (!fresh.length) return;
     const setters = fresh.map((n) => `${SETTERS_NAME}.${n} = ${SETTERS_NAME}['set ${n}'] = (v) => { ${n} = v; }; ${SETTERS_NAME}['get ${n}'] = () => ${n};`).join(' ');

@@ -7,7 +7,7 @@ import type { BenchResult } from './types';
 
 // Compiled: dist/tests/bench; under ts-jest: tests/bench.
 const ROOT = path.resolve(__dirname, __dirname.split(path.sep).includes('dist') ? '../../..' : '../..');
-const MAIN = path.join(ROOT, 'dist/kernel/main.js');
+import { MAIN, KERNEL_ARGV } from '../integration/kernel/helpers';
 
 export const CELL = `%%flow
 const double = flow.functionTask((i: number) => i * 2, { name: 'double' });
@@ -39,7 +39,7 @@ function rss(pid: number): number {
 export async function measureCellMemory(cells = 100): Promise<MemoryRun> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build`);
   const k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: 'off' });
+  await k.start(KERNEL_ARGV, { ...process.env, FLOWBOOK_LOG: 'off' });
   try {
     await k.ready();
     const bad: string[] = [];

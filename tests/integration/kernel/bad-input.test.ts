@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelClient } from '../../bench/kernel-client';
-import { MAIN } from './helpers';
+import { MAIN, KERNEL_ARGV } from './helpers';
 
 const MAX = 100_000;
 let k: KernelClient;
@@ -12,7 +12,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-bad-'));
 
 beforeAll(async () => {
   k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_MAX_MESSAGE_BYTES: String(MAX) });
+  await k.start(KERNEL_ARGV, { ...process.env, FLOWBOOK_MAX_MESSAGE_BYTES: String(MAX) });
   await k.ready();
 });
 afterAll(async () => {

@@ -4,10 +4,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { NODE_FLAGS } from '../../../kernel/node-flags';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const MAIN = path.join(ROOT, 'dist/kernel/main.js');
 export const PYTHON = '/usr/bin/python3';
+/** The kernel as its kernelspec starts it, on the Node that runs the tests (Node 22 needs a flag). */
+export const KERNEL_ARGV = [process.execPath, ...NODE_FLAGS, MAIN, '{connection_file}'];
 
 export interface JupyterEnv {
   dir: string;

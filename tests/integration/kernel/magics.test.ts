@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelClient, Msg } from '../../bench/kernel-client';
-import { MAIN } from './helpers';
+import { MAIN, KERNEL_ARGV } from './helpers';
 
 const of = (ms: Msg[], t: string) => ms.filter((m) => m.header.msg_type === t);
 const out = (ms: Msg[]) => of(ms, 'stream').filter((m) => m.content.name === 'stdout').map((m) => m.content.text).join('');
@@ -12,7 +12,7 @@ let k: KernelClient;
 
 beforeAll(async () => {
   k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}']);
+  await k.start(KERNEL_ARGV);
   await k.ready();
 });
 afterAll(async () => k.close());

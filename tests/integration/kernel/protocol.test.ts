@@ -5,7 +5,7 @@ import { KernelClient, Msg } from '../../bench/kernel-client';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MAIN } from './helpers';
+import { MAIN, KERNEL_ARGV } from './helpers';
 
 const MARKER = path.join(os.tmpdir(), `flowbook-spin-${process.pid}`);
 
@@ -15,7 +15,7 @@ let k: KernelClient;
 
 beforeAll(async () => {
   k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}']);
+  await k.start(KERNEL_ARGV);
   await k.ready();
 });
 afterAll(async () => {

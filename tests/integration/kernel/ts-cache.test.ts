@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelClient } from '../../bench/kernel-client';
-import { MAIN } from './helpers';
+import { MAIN, KERNEL_ARGV } from './helpers';
 
 const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fb-tscache-')), 'cache');
 afterAll(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
@@ -13,7 +13,7 @@ afterAll(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 /** Starts a kernel, runs a TypeScript cell, returns how it loaded typescript (from its log). */
 async function start(): Promise<string> {
   const k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: 'on', FLOWBOOK_CACHE_DIR: dir });
+  await k.start(KERNEL_ARGV, { ...process.env, FLOWBOOK_LOG: 'on', FLOWBOOK_CACHE_DIR: dir });
   try {
     await k.ready();
     const r = await k.execute('const n: number = 41; n + 1');

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelClient, type Msg } from '../../bench/kernel-client';
-import { MAIN } from '../kernel/helpers';
+import { MAIN, KERNEL_ARGV } from '../kernel/helpers';
 
 export { childPids, pidAlive, waitFor } from '../../support/procs';
 
@@ -62,7 +62,7 @@ export type { Msg };
 export async function startKernel(env: NodeJS.ProcessEnv = {}): Promise<KernelClient> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the kernel first (npm run build)`);
   const k = new KernelClient();
-  await k.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: process.env.FLOWBOOK_LOG ?? 'on', ...env });
+  await k.start(KERNEL_ARGV, { ...process.env, FLOWBOOK_LOG: process.env.FLOWBOOK_LOG ?? 'on', ...env });
   await k.ready();
   return k;
 }
