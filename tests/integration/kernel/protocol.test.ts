@@ -27,9 +27,12 @@ afterAll(async () => {
 describe('execute', () => {
   test('busy, execute_input, stream, execute_result, idle: all parented to the request; count increments', async () => {
     const a = await k.execute('console.log("out"); process.stdout.write("raw\\n"); 40 + 2');
-    expect(types(a.iopub)).toEqual(['status', 'execute_input', 'stream', 'execute_result', 'status']);
+    // stream text is merged for 20 ms on the iopub thread; under load it may come as two messages
+    const merged = types(a.iopub).filter((t, i, all) => t !== 'stream' || all[i - 1] !== 'stream');
+    expect(merged).toEqual(['status', 'execute_input', 'stream', 'execute_result', 'status']);
     for (const m of a.iopub) expect(m.parent_header.msg_id).toBe(a.id);
-    expect(of(a.iopub, 'stream')[0].content).toEqual({ name: 'stdout', text: 'out\nraw\n' });
+    expect(of(a.iopub, 'stream').map((m) => m.content.text).join('')).toBe('out\nraw\n');
+    expect(of(a.iopub, 'stream')[0].content.name).toBe('stdout');
     expect(of(a.iopub, 'execute_result')[0].content.data['text/plain']).toBe('42');
     expect(a.reply.content.status).toBe('ok');
     const b = await k.execute('1');
