@@ -1,5 +1,6 @@
 // Process helpers for tests: is a pid alive, which processes are children of this one.
 import * as fs from 'node:fs';
+import { REAPER_TAG } from '../../extension/backends/proc/reaper';
 
 export function pidAlive(pid: number): boolean {
   try {
@@ -15,7 +16,16 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Live (non-zombie) direct children of this process. */
+/** A flowbook reaper (proc/reaper.ts): a child that stays for the life of its parent. */
+function isReaper(pid: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(REAPER_TAG);
+  } catch {
+    return false;
+  }
+}
+
+/** Live (non-zombie) direct children of this process, except reapers. */
 export function childPids(): number[] {
   const out: number[] = [];
   for (const d of fs.readdirSync('/proc')) {
@@ -23,7 +33,7 @@ export function childPids(): number[] {
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === process.pid && rest[0] !== 'Z') out.push(Number(d));
+      if (Number(rest[1]) === process.pid && rest[0] !== 'Z' && !isReaper(d)) out.push(Number(d));
     } catch {
       // raced with exit
     }
