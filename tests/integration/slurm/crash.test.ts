@@ -10,7 +10,7 @@ beforeAll(requireSlurm);
 
 test('SIGKILL of the client: the agent sees its lifelines close, kills its task, the pilot job ends', async () => {
   const ids = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fb-slurm-crash-')), 'ids');
-  const dist = path.resolve(__dirname, '../../../dist/extension/backends/slurm.js');
+  const dist = path.resolve(__dirname, '../../../dist/extension/backends/slurm/index.js');
   const script = `
     const { SlurmExecutionBackend } = require(${JSON.stringify(dist)});
     const b = new SlurmExecutionBackend({ partition: 'debug', slots: 1 });

@@ -12,7 +12,7 @@ export function requireSlurm(): void {
   if (ping.status !== 0 || !/is UP/.test(ping.stdout)) {
     throw new Error(`SLURM is not reachable (${(ping.stdout || ping.stderr || String(ping.error)).trim()}); start it with scripts/slurm/start.sh`);
   }
-  const agent = path.join(root, 'dist/extension/backends/slurm-agent.js');
+  const agent = path.join(root, 'dist/extension/backends/slurm/agent.js');
   const srcDir = path.join(root, 'extension/backends');
   const newest = Math.max(...fs.readdirSync(srcDir).map((f) => fs.statSync(path.join(srcDir, f)).mtimeMs));
   if (!fs.existsSync(agent) || fs.statSync(agent).mtimeMs < newest) {

@@ -13,13 +13,13 @@
  * A task with `taskDescription.slurm` options runs as its own job step in the pilot's allocation
  * (`srun --jobid=J --overlap <options>`), so its options reach srun and cancel targets exactly that step.
  */
-import type { Backend, SubmitHooks, TaskSpec } from './backend';
-import { assertCloneable, portableSource } from './portable';
-import { checkController, slurmCmd } from './slurm-cli';
-import { Pilot, PilotLostError, type AgentJob } from './slurm-pilot';
-import { encodeValue } from './slurm-protocol';
-import { runSbatch, type SbatchRun } from './slurm-sbatch';
-import { SrunCommand } from './slurm-step';
+import type { Backend, SubmitHooks, TaskSpec } from '../backend';
+import { assertCloneable, portableSource } from '../portable';
+import { checkController, slurmCmd } from './cli';
+import { Pilot, PilotLostError, type AgentJob } from './pilot';
+import { encodeValue } from './protocol';
+import { runSbatch, type SbatchRun } from './sbatch';
+import { SrunCommand } from './step';
 
 export type SlurmMode = 'pilot' | 'srun' | 'sbatch';
 

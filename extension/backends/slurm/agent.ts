@@ -1,9 +1,9 @@
 /**
  * The pilot agent: one Node process per pilot job, started by `srun` and holding the allocation. Tasks are
- * streamed to it as NDJSON on stdin and it answers on stdout (see slurm-protocol.ts), so a task costs a pipe
+ * streamed to it as NDJSON on stdin and it answers on stdout (see protocol.ts), so a task costs a pipe
  * write and a fork instead of a scheduler cycle. It runs up to `--slots` tasks at once: executables with
  * bash in their own process group, functions in forked function-worker processes (killed on cancel).
- * Usage: node slurm-agent.js --slots N [--connect host:port --token T] [--once]
+ * Usage: node slurm/agent.js --slots N [--connect host:port --token T] [--once]
  *   --connect: talk over TCP to the client (stdin EOF still means "client gone"); else over stdin/stdout.
  *   --once: exit after one task (sbatch mode, stdin is a file).
  */
@@ -11,7 +11,7 @@ import { spawn, fork, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeValue, encodeValue, onLines, type FromAgent, type ToAgent, type WireError } from './slurm-protocol';
+import { decodeValue, encodeValue, onLines, type FromAgent, type ToAgent, type WireError } from './protocol';
 
 const slots = Math.max(1, Number(process.argv[process.argv.indexOf('--slots') + 1]) || 1);
 const once = process.argv.includes('--once');
@@ -19,7 +19,7 @@ const arg = (name: string) => (process.argv.includes(name) ? process.argv[proces
 const connect = arg('--connect');
 let socket: net.Socket | undefined;
 const GRACE_MS = 2000;
-const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, 'function-worker.js');
+const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, '..', 'function-worker.js');
 
 type Job = Exclude<ToAgent, { type: 'cancel' }>;
 interface Running {

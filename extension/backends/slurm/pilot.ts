@@ -1,5 +1,5 @@
 /**
- * One `srun` running the agent (slurm-agent.ts) and the NDJSON stream to it. Used two ways:
+ * One `srun` running the agent (agent.ts) and the NDJSON stream to it. Used two ways:
  * - as the pilot: a long-lived job holding the allocation, tasks streamed in (the default mode);
  * - single-use: one task per srun (its own job in 'srun' mode, or its own step inside the pilot's allocation
  *   when the task carries SLURM options), so that cancel can `scancel` exactly that job or step.
@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { failureReason, isSlurmLine, jobInfo, scancel } from './slurm-cli';
-import { decodeValue, onLines, toError, type FromAgent, type ToAgent } from './slurm-protocol';
-import type { SubmitHooks } from './backend';
+import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
+import { decodeValue, onLines, toError, type FromAgent, type ToAgent } from './protocol';
+import type { SubmitHooks } from '../backend';
 
 export type AgentJob = Exclude<ToAgent, { type: 'cancel' }>;
 
@@ -51,8 +51,8 @@ const STDERR_TAIL = 16384;
 /** The compiled agent: ts-jest runs sources, but srun must start plain JS from dist/. */
 export function agentScript(): string {
   const js = __filename.endsWith('.js')
-    ? path.join(__dirname, 'slurm-agent.js')
-    : path.resolve(__dirname, '../../dist/extension/backends/slurm-agent.js');
+    ? path.join(__dirname, 'agent.js')
+    : path.resolve(__dirname, '../../../dist/extension/backends/slurm/agent.js');
   if (!fs.existsSync(js)) throw new Error(`SLURM: agent ${js} is missing; run 'npm run build' first`);
   return js;
 }

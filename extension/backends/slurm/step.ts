@@ -6,8 +6,8 @@
  * and the job/step ids; it is stripped from the task's stderr.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { SubmitHooks } from './backend';
-import { failureReason, isSlurmLine, jobInfo, scancel } from './slurm-cli';
+import type { SubmitHooks } from '../backend';
+import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 
 const MARK = '\x1eflowbook-start';
 const WRAPPER = `printf '${MARK.replace('\x1e', '\\036')} %s %s\\n' "$SLURM_JOB_ID" "$SLURM_STEP_ID" >&2; exec /bin/bash -c "$1"`;

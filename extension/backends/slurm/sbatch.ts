@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SubmitHooks, TaskSpec } from './backend';
-import { failureReason, scancel } from './slurm-cli';
-import type { AgentJob } from './slurm-pilot';
-import { agentScript } from './slurm-pilot';
-import { decodeValue, toError } from './slurm-protocol';
+import type { SubmitHooks, TaskSpec } from '../backend';
+import { failureReason, scancel } from './cli';
+import type { AgentJob } from './pilot';
+import { agentScript } from './pilot';
+import { decodeValue, toError } from './protocol';
 
 export interface SbatchRun {
   submitted: Promise<string>;
