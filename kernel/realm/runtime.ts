@@ -7,10 +7,11 @@
 // How the realm's queue is drained without costing CPU while a cell waits: `await x` is compiled to
 // `await __flowbook_await(x)`, which resumes the cell inside a breakable run when x (a host promise, a task
 // future) settles; timer callbacks run inside one. What else may queue user microtasks from outside a run (a host
-// API calling a user callback) is drained by a poll: every 5 ms while a cell runs, every 20 ms for 10 s after,
-// then not at all. The drain used to re-arm itself through an async hook after every macrotask, which kept a
-// core busy while a cell awaited (1.99 CPU-s for a 2 s sleep) and, by enabling promise hooks, made interrupts
-// inside promise callbacks corrupt Node's async stack. Inspector terminateExecution was rejected: it crashes
+// API calling a user callback) is drained by a poll: every 20 ms while a cell runs and for 10 s after, then not
+// at all (every 5 ms while an interrupt settles); at 1 ms the poll alone cost 4% of a core. The drain used to
+// re-arm itself through an async hook after every macrotask, which kept a core busy while a cell awaited
+// (1.99 CPU-s for a 2 s sleep) and, by enabling promise hooks, made interrupts inside promise callbacks corrupt
+// Node's async stack. Inspector terminateExecution was rejected: it crashes
 // Node 20. V8's REPL mode (inspector Runtime.evaluate replMode) was rejected: it aborts Node 22 in GC
 // ("Invoke in DisallowJavascriptExecutionScope", measured).
 import * as vm from 'node:vm';
@@ -32,7 +33,9 @@ export interface RunningCell {
 
 const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 const BREAK_ON_SIGINT = { breakOnSigint: true };
+/** While an interrupt settles: the control thread watches the loop turn through these drains. */
 const FAST_POLL_MS = 5;
+/** While a cell runs and for a while after: a host callback may have queued user microtasks. */
 const SLOW_POLL_MS = 20;
 const SLOW_POLL_FOR_MS = 10_000;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -278,7 +281,7 @@ export class Runtime<Store extends object> {
         },
       };
       this.running = cell;
-      this.pollEvery(FAST_POLL_MS);
+      this.pollEvery(SLOW_POLL_MS);
       this.als.run(store, () => {
         try {
           this.start(script, (v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
