@@ -9,6 +9,7 @@ import { log, logDebug } from '../log';
 
 export type Channel = 'shell' | 'control';
 type Handler = (msg: Message, channel: Channel, seq: number) => unknown;
+const ANSWERED_ASIDE = new Set(['complete_request', 'inspect_request']);
 
 export interface DispatchIo {
   reply(request: Message, channel: Channel, content: unknown): void;
@@ -61,7 +62,9 @@ export class Dispatcher {
     this.processing = true;
     while (this.queue.length) {
       const { msg, seq } = this.queue.shift()!;
-      await this.handle(msg, 'shell', seq);
+      // complete/inspect are answered by the language worker: the queue goes on meanwhile.
+      if (ANSWERED_ASIDE.has(msg.header.msg_type)) void this.handle(msg, 'shell', seq);
+      else await this.handle(msg, 'shell', seq);
       if (!this.queue.length) await new Promise((r) => setImmediate(r));
     }
     this.processing = false;

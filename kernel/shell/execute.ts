@@ -7,23 +7,27 @@ import { compileCell } from '../typescript/transpile';
 import { errorContent, rememberCell } from './errors';
 import { toBundle } from './mime';
 import { makeDisplay } from './display';
-import { loadPrelude, Prelude } from './prelude';
+import { loadPrelude, Prelude, PRELUDE } from './prelude';
 import { createMagics } from '../../extension/magics/index';
 import { WorkflowEngine } from '../../extension/engine/engine';
 import { MAGIC_GLOBAL } from '../../extension/magics/types';
 import { log, logInfo } from '../log';
 import { saveTypescriptCache } from '../typescript/ts-cache';
 import { inputFunctions, Stdin } from '../protocol/stdin';
-import { NotebookService } from '../typescript/language-service';
-import { Typechecker, TypeScriptError } from '../typescript/typecheck';
+import { LanguageClient } from '../typescript/language-client';
+import { CellCheck } from '../typescript/cell-check';
+import { UserHistory } from './user-history';
 
 export type { ExecuteReply };
 export type Magics = ReturnType<typeof createMagics>;
 
 export class Executor {
   readonly runtime = new Runtime<CellOutput>();
-  readonly notebook = new NotebookService();
-  readonly typechecker = new Typechecker();
+  /** The one TypeScript model (a worker): type checks, completion, inspect. */
+  readonly language = new LanguageClient();
+  /** `_`, `Out`, `In` in the user's scope. */
+  readonly results: UserHistory;
+  private check: CellCheck | null = null;
   count = 0;
   private seq = 0;
   private readonly entries: [number, number, string][] = [];
@@ -32,8 +36,6 @@ export class Executor {
   private prelude!: Prelude; // set by init(), which every cell awaits first
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
-  /** Names the kernel puts in scope (for the type checker's ambient declarations). */
-  private readonly kernelNames = ['display', 'page', 'prompt', 'confirm', 'input', MAGIC_GLOBAL];
 
   constructor(private readonly publish: Publish, stdin?: Stdin) {
     const current = () => this.runtime.als.getStore();
@@ -43,6 +45,7 @@ export class Executor {
     if (stdin) Object.assign(g, inputFunctions(stdin, () => (this.runtime.isRunning() && current() === this.lastCell ? current()?.input : undefined)));
     // page(x): the pager payload of execute_reply (like IPython's `x?`).
     g.page = (v: unknown) => void current()?.payload.push({ source: 'page', data: toBundle(v), start: 0 });
+    this.results = new UserHistory(g);
   }
 
   /** The cell whose code is running now (AsyncLocalStorage), else the latest: where background output goes. */
@@ -53,6 +56,7 @@ export class Executor {
   /** Loads the prelude and the engine; the first cell waits for it, kernel_info does not. */
   init(): Promise<void> {
     this.ready ??= (async () => {
+      this.language.start(PRELUDE); // its program builds on its own thread while the first cell is typed
       this.prelude = await loadPrelude();
       Object.assign(this.runtime.realm.global, this.prelude.names);
       if (this.prelude.flow) this.runtime.realm.global.flow = this.prelude.flow;
@@ -93,7 +97,7 @@ export class Executor {
     const storeHistory = c.store_history ?? !silent;
     if (storeHistory) this.count++;
     const n = this.count;
-    if (storeHistory) this.entries.push([0, n, code]);
+    if (storeHistory) (this.entries.push([0, n, code]), this.results.input(n, code));
     this.runtime.beginCell();
     if (!silent) this.publish('execute_input', { code, execution_count: n }, msg.header);
     const out = new CellOutput(silent ? () => {} : this.publish, msg.header, n);
@@ -102,18 +106,19 @@ export class Executor {
     await this.init();
     try {
       const value = await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`);
-      this.notebook.addCell(code);
       if (value !== undefined) {
         const data = toBundle(value);
-        if (storeHistory) this.outputs.set(n, String(data['text/plain']));
+        if (storeHistory) (this.outputs.set(n, String(data['text/plain'])), this.results.output(n, value));
         out.send('execute_result', { execution_count: n, data, metadata: {} });
       }
+      const metadata = await this.checked(out, !c.allow_stdin);
       out.flush();
-      return { status: 'ok', execution_count: n, payload: out.payload, user_expressions: this.userExpressions(c.user_expressions) };
+      return { status: 'ok', execution_count: n, payload: out.payload, user_expressions: this.userExpressions(c.user_expressions), metadata };
     } catch (err) {
       const content = errorContent(err);
       out.send('error', content);
-      return { status: 'error', execution_count: n, ...content };
+      const metadata = await this.checked(out, !c.allow_stdin);
+      return { status: 'error', execution_count: n, ...content, metadata };
     } finally {
       this.runtime.endCell(); // also when the cell failed before its vm run (e.g. a UsageError)
     }
@@ -126,15 +131,7 @@ export class Executor {
     const compiled = compileCell(code);
     logInfo(`${filename}: transpiled in ${compiled.transpileMs.toFixed(2)} ms`);
     rememberCell(filename, compiled);
-    const ambient = () => [...Object.keys(this.prelude.names), 'flow', ...this.kernelNames];
-    const checked = cellMagic ? Promise.resolve([]) : this.typechecker.check(code, ambient);
-    if (this.typechecker.mode === 'strict') {
-      const errors = await checked;
-      if (errors.length) throw new TypeScriptError(errors.join('\n'));
-    } else {
-      // warnings arrive when the checker is done; they go to this cell even if it has finished by then
-      void checked.then((ws) => ws.length && out.stderr(ws.map((w) => `type warning: ${w}\n`).join('')));
-    }
+    this.check = await CellCheck.begin(this.language, cellMagic ? null : code);
     this.runtime.declare(compiled.declared);
     const script = this.runtime.compile(compiled.js, filename);
     const group = filename.replace(/\.ts$/, '');
@@ -163,6 +160,13 @@ export class Executor {
     });
     const result = (await this.prelude.runInGroup(group, () => this.runtime.run(script, out))) as unknown[] | undefined;
     return Array.isArray(result) ? result[0] : undefined;
+  }
+
+  /** The cell's type warnings before its reply when they come in time (cell-check.ts); else reply says so. */
+  private async checked(out: CellOutput, batch: boolean): Promise<Record<string, unknown>> {
+    const check = this.check;
+    this.check = null;
+    return check && (await check.deliver(out, batch)) ? { typecheck: 'pending' } : {};
   }
 
   /** Runs TypeScript like a cell body (for magics) and resolves with its last expression's value. */

@@ -1,14 +1,14 @@
-// inspect_request: the TypeScript type or signature at the cursor (language service quick info).
+// inspect_request (Shift-Tab, `name?`): the signature and JSDoc at the cursor, from the language worker.
 import type { Executor } from './execute';
-import { log } from '../log';
 
-export function inspectAt(ex: Executor, code: string, cursor: number, _detail: number) {
-  let text: string | null = null;
-  try {
-    text = ex.notebook.quickInfo(code, cursor);
-  } catch (e) {
-    log('inspect failed:', e);
-  }
+const INSPECT_WAIT_MS = 5000;
+
+export async function inspectText(ex: Executor, code: string, cursor: number): Promise<string | null> {
+  return ex.language.inspect(code, cursor, INSPECT_WAIT_MS);
+}
+
+export async function inspectAt(ex: Executor, code: string, cursor: number, _detail: number) {
+  const text = await inspectText(ex, code, cursor);
   return text
     ? { status: 'ok', found: true, data: { 'text/plain': text }, metadata: {} }
     : { status: 'ok', found: false, data: {}, metadata: {} };

@@ -3,7 +3,7 @@
 import * as flowbook from '../../extension/index';
 import { log } from '../log';
 
-const PRELUDE = [
+export const PRELUDE = [
   'WorkflowEngine', 'TaskFuture',
   'TaskError', 'DependencyFailureError', 'TaskCancelledError', 'TaskTimeoutError', 'EngineShutdownError',
   'InvalidTaskError', 'ExecutableError', 'WorkerCrashError', 'NotPortableError',

@@ -1,60 +1,96 @@
-// A TypeScript language service over the notebook so far (all executed cells, then the current one), for
-// inspect_request. Built lazily: the first query pays the program build (~1 s), later ones are incremental.
+// The notebook as one TypeScript language service: the prelude (typed preloaded API), the executed cells'
+// declarations, then the code being edited. Type checks, completion and quick info all come from it; it lives
+// on the language worker (language-worker.ts), so the main thread holds no second copy of the model.
 import * as path from 'node:path';
 import ts from 'typescript';
+import { PRELUDE_FILE, preludeText } from './prelude';
 
 const FILE = path.join(process.cwd(), '__flowbook_notebook.ts');
-// 2451/2300/2393: redeclared names (allowed in a REPL); 1375/1378/1431: top-level await in a script;
+const NODE_TYPES = [path.join(__dirname, '../../../node_modules/@types/node'), path.join(__dirname, '../../node_modules/@types/node')]
+  .find((d) => ts.sys.fileExists(path.join(d, 'index.d.ts')));
+// Node's types in part: all of @types/node doubled the model (+50 MB, +3 s to build). These cover the globals
+// and the everyday modules; any other `node:x` module a cell imports is added when it does (nodeModulesIn).
+const NODE_CORE = ['compatibility/iterators', 'globals.typedarray', 'buffer.buffer', 'globals', 'web-globals/abortcontroller',
+  'web-globals/domexception', 'web-globals/events', 'web-globals/fetch', 'buffer', 'process', 'timers', 'timers/promises',
+  'console', 'events', 'fs', 'fs/promises', 'path', 'os', 'child_process', 'stream', 'stream/promises', 'url', 'util',
+  'worker_threads', 'perf_hooks', 'string_decoder', 'async_hooks', 'tty', 'net', 'module', 'dns', 'crypto'];
+
+/** The @types/node files for the builtin modules that `code` imports or requires. */
+function nodeModulesIn(code: string): string[] {
+  if (!NODE_TYPES) return [];
+  const files: string[] = [];
+  for (const m of code.matchAll(/(?:from\s*|require\(\s*|import\(\s*)['"](?:node:)?([a-z_]+(?:\/[a-z_]+)?)['"]/g)) {
+    const file = path.join(NODE_TYPES, `${m[1]}.d.ts`);
+    if (ts.sys.fileExists(file)) files.push(file);
+  }
+  return files;
+}
+// REPL artefacts of checking the cells as one script, which the kernel supports:
+// 2451/2300/2393: redeclared names; 1375/1378/1431/1309: top-level await; 2853/2854: top-level `await using`;
 // 1108: return outside a function (our cell value); 2448/2454: use before declaration across cells.
-const IGNORED = new Set([2451, 2300, 2393, 1375, 1378, 1431, 1108, 2448, 2454]);
+const IGNORED = new Set([2451, 2300, 2393, 1375, 1378, 1431, 1309, 2853, 2854, 1108, 2448, 2454]);
+
+/** Magic and shell lines are not TypeScript: blanked with spaces, so positions in the cell stay the same. */
+export function blankMagics(code: string): string {
+  return code.replace(/^([ \t]*)((?:(?:const|let|var)\s+[\w$]+\s*=\s*)?[%!].*|[\w$.]+\s*\?\??\s*)$/gm, (_m, ind: string, rest: string) => ind + ' '.repeat(rest.length));
+}
+
+export interface Completion {
+  names: string[];
+  /** Members of an expression (after `.`): then the runtime's global names do not apply. */
+  member: boolean;
+}
 
 export class NotebookService {
   /** Top-level statements of executed cells, with the names each declares. */
   private stmts: { names: string[]; text: string; keep?: boolean }[] = [];
   private current = '';
-  /** Ambient declarations for what the kernel preloads into the scope (engine exports, flow, display, page). */
-  private prelude = '';
-
-  setGlobals(names: string[]): void {
-    this.prelude = names.filter((n) => /^[A-Za-z_$][\w$]*$/.test(n)).map((n) => `declare var ${n}: any;`).join(' ') + '\n';
-    this.version++;
-  }
   private version = 0;
   private ls: ts.LanguageService | null = null;
+  private readonly prelude: string;
+  constructor(preloaded: readonly string[]) {
+    this.prelude = preludeText(preloaded);
+  }
+
+  private readonly roots = new Set([PRELUDE_FILE, ...(NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : [])]);
 
   addCell(code: string): void {
-    const parsed = split(code.replace(/^\s*(%|!).*$/gm, ''));
+    const parsed = split(blankMagics(code));
     // A REPL may redeclare a name: the newest declaration replaces the old one for the checker too.
     const redeclared = new Set(parsed.flatMap((p) => p.names));
     this.stmts = this.stmts.filter((p) => !p.names.some((n) => redeclared.has(n)));
     // Statements that declare nothing (expressions, loops) cannot affect later cells' types: not kept, so the
     // checked text grows with declarations only, not with every cell run.
     this.stmts.push(...parsed.filter((p) => p.names.length || p.keep));
+    this.version++;
   }
 
   private service(): ts.LanguageService {
     if (this.ls) return this.ls;
     const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, lib: ['lib.es2022.d.ts'], strict: false,
-      allowJs: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, moduleDetection: ts.ModuleDetectionKind.Legacy,
-      typeRoots: [path.join(__dirname, '../../../node_modules/@types')], types: ['node'],
+      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+      strict: false, allowJs: true, noEmit: true, skipLibCheck: true, esModuleInterop: true,
+      moduleDetection: ts.ModuleDetectionKind.Legacy, types: [],
     };
+    const own = (f: string) => f === FILE || f === PRELUDE_FILE;
+    const read = (f: string) => (f === FILE ? this.text() : f === PRELUDE_FILE ? this.prelude : ts.sys.readFile(f));
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => options,
-      getScriptFileNames: () => [FILE],
+      getScriptFileNames: () => [...this.roots, FILE],
       getScriptVersion: (f) => (f === FILE ? String(this.version) : '0'),
       getScriptSnapshot: (f) => {
-        if (f === FILE) return ts.ScriptSnapshot.fromString(this.text());
-        const text = ts.sys.readFile(f);
+        const text = read(f);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
       getCurrentDirectory: () => process.cwd(),
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: (f) => f === FILE || ts.sys.fileExists(f),
-      readFile: (f) => (f === FILE ? this.text() : ts.sys.readFile(f)),
+      fileExists: (f) => own(f) || ts.sys.fileExists(f),
+      readFile: read,
       readDirectory: ts.sys.readDirectory,
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
+      // The package's .d.ts say `/// <reference types="node" />`: that would load all of @types/node again.
+      resolveTypeReferenceDirectiveReferences: (refs) => refs.map(() => ({ resolvedTypeReferenceDirective: undefined })),
     };
     this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
     return this.ls;
@@ -63,7 +99,22 @@ export class NotebookService {
   private text(): string {
     const redeclared = new Set(split(this.current).flatMap((p) => p.names));
     const kept = this.stmts.filter((p) => !p.names.some((n) => redeclared.has(n)));
-    return this.prelude + kept.map((p) => p.text).join('\n;\n') + '\n;\n' + this.current;
+    return kept.map((p) => p.text).join('\n;\n') + '\n;\n' + this.current;
+  }
+
+  /** Puts `code` after the executed cells; returns where it starts in the file. */
+  private edit(code: string): number {
+    this.current = blankMagics(code);
+    for (const f of nodeModulesIn(this.current)) this.roots.add(f);
+    this.version++;
+    return this.text().length - this.current.length;
+  }
+
+  /** Builds the program (the first query pays ~1 s): done at start so that the first answer is quick. */
+  warm(): void {
+    this.edit('');
+    this.service().getSemanticDiagnostics(FILE);
+    this.service().getQuickInfoAtPosition(FILE, 0);
   }
 
   /**
@@ -71,10 +122,8 @@ export class NotebookService {
    * artefacts of checking cells as one file (redeclared names, top-level await/return) are not reported.
    */
   checkCell(code: string): string[] {
-    const cell = code.replace(/^\s*(%|!).*$/gm, '');
-    this.current = cell;
-    this.version++;
-    const offset = this.text().length - cell.length;
+    const offset = this.edit(code);
+    const cell = this.current;
     const ls = this.service();
     const diags = [...ls.getSyntacticDiagnostics(FILE), ...ls.getSemanticDiagnostics(FILE)];
     const out = diags
@@ -84,22 +133,33 @@ export class NotebookService {
         const line = cell.slice(0, pos).split('\n').length;
         return `line ${line}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
       });
-    this.addCell(code);
     this.current = '';
+    this.addCell(code);
     return out;
   }
 
-  /** Quick info (type / signature + docs) at `cursor` in `code`, or null. */
+  /** Quick info (type / signature + JSDoc) at `cursor` in `code`, or null. */
   quickInfo(code: string, cursor: number): string | null {
-    this.current = code;
-    this.version++;
-    const offset = this.text().length - code.length;
+    const offset = this.edit(code);
     const ls = this.service();
     const info = ls.getQuickInfoAtPosition(FILE, offset + cursor) ?? (cursor > 0 ? ls.getQuickInfoAtPosition(FILE, offset + cursor - 1) : undefined);
     if (!info) return null;
     const sig = ts.displayPartsToString(info.displayParts);
     const doc = ts.displayPartsToString(info.documentation);
-    return doc ? `${sig}\n\n${doc}` : sig;
+    const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`.trimEnd()).join('\n');
+    return [sig, doc, tags].filter(Boolean).join('\n\n');
+  }
+
+  /** Completion names at `cursor` whose start matches the word being typed. */
+  completions(code: string, cursor: number): Completion {
+    const offset = this.edit(code);
+    const prefix = /[\w$]*$/.exec(code.slice(0, cursor))![0];
+    const r = this.service().getCompletionsAtPosition(FILE, offset + cursor, { includeCompletionsWithInsertText: false });
+    if (!r) return { names: [], member: false };
+    const names = r.entries
+      .filter((e) => e.kind !== ts.ScriptElementKind.warning && /^[A-Za-z_$][\w$]*$/.test(e.name) && e.name.startsWith(prefix))
+      .map((e) => e.name);
+    return { names, member: r.isMemberCompletion };
   }
 }
 

@@ -14,7 +14,11 @@ class FlowbookKernelTests(jkt.KernelTests):
     completion_samples = [
         {"text": "Math.fl", "matches": {"floor"}},
         {"text": "const zebraStripes = 1; zebraSt"},
-        {"text": "[1, 2].inclu", "matches": set()},  # only plain dotted names are evaluated
+        {"text": "[1, 2].inclu", "matches": {"includes"}},  # from the types (language worker)
+        {"text": "'abc'.toUpp", "matches": {"toUpperCase"}},
+        {"text": "(await Promise.resolve([1])).fla", "matches": {"flat", "flatMap"}},
+        {"text": "const qqLongName = 1; qqLong", "matches": {"qqLongName"}},
+        {"text": "function f() { const localVar = 1; localV", "matches": {"localVar"}},
         {"text": "JSON.str", "matches": {"stringify"}},
     ]
     complete_code_samples = ["1 + 1", "const a = 1", "function f() { return 1 }", "await Promise.resolve(1)"]

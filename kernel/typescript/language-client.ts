@@ -1,0 +1,96 @@
+// The main thread's side of the language worker. Started with the kernel (the program build, ~1 s, happens
+// there while the user types the first cell); every question is asynchronous, so neither the shell loop nor a
+// cell ever blocks on it.
+// Checks: FLOWBOOK_TYPECHECK "warn" (default: type errors are stderr warnings on the cell, which runs anyway),
+// "strict" (the cell fails on type errors, before it runs) or "off" (cells are still recorded for completion).
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { log } from '../log';
+
+export type TypecheckMode = 'warn' | 'strict' | 'off';
+
+export type LanguageRequest =
+  | { kind: 'warm' }
+  | { kind: 'record'; code: string }
+  | { kind: 'check'; id: number; code: string }
+  | { kind: 'complete'; id: number; code: string; cursor: number }
+  | { kind: 'inspect'; id: number; code: string; cursor: number };
+
+export type LanguageAnswer =
+  | { kind: 'check'; id: number; warnings: string[] }
+  | { kind: 'complete'; id: number; names: string[]; member: boolean }
+  | { kind: 'inspect'; id: number; text: string | null };
+
+type Asked = Extract<LanguageRequest, { id: number }>;
+type AnswerTo<K extends Asked['kind']> = Extract<LanguageAnswer, { kind: K }>;
+
+export class TypeScriptError extends Error {
+  override name = 'TypeScriptError';
+}
+
+export class LanguageClient {
+  readonly mode: TypecheckMode = (['warn', 'strict', 'off'].includes(process.env.FLOWBOOK_TYPECHECK ?? '') ? process.env.FLOWBOOK_TYPECHECK : 'warn') as TypecheckMode;
+  private worker: Worker | null = null;
+  private seq = 0;
+  private readonly waiting = new Map<number, (a: LanguageAnswer | null) => void>();
+
+  private preloaded: readonly string[] = [];
+
+  private get thread(): Worker {
+    if (this.worker) return this.worker;
+    // A small young generation: the model's garbage is short-lived, and the default semi-spaces cost RSS.
+    const w = new Worker(path.join(__dirname, 'language-worker.js'), {
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      workerData: { preloaded: this.preloaded },
+    });
+    w.unref();
+    w.on('message', (a: LanguageAnswer) => {
+      this.waiting.get(a.id)?.(a);
+      this.waiting.delete(a.id);
+    });
+    w.on('error', (e) => log('language worker failed:', e));
+    w.on('exit', () => {
+      // Whatever it had not answered gets no answer (callers fall back); the next question starts a new one.
+      if (this.worker === w) this.worker = null;
+      for (const done of this.waiting.values()) done(null);
+      this.waiting.clear();
+    });
+    this.worker = w;
+    w.postMessage({ kind: 'warm' } satisfies LanguageRequest);
+    return w;
+  }
+
+  /** Starts the worker and builds the program now; `preloaded`: the package's exports that cells find in scope. */
+  start(preloaded: readonly string[]): void {
+    this.preloaded = preloaded;
+    void this.thread;
+  }
+
+  private ask<R extends Asked>(req: Omit<R, 'id'>, timeoutMs?: number): Promise<AnswerTo<R['kind']> | null> {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => (this.waiting.delete(id), resolve(null)), timeoutMs);
+      this.waiting.set(id, (a) => (clearTimeout(timer), resolve(a as AnswerTo<R['kind']> | null)));
+      this.thread.postMessage({ ...req, id });
+    });
+  }
+
+  /** Type errors of the cell as the next one of the notebook (which then counts as executed). */
+  async check(code: string): Promise<string[]> {
+    if (this.mode === 'off') {
+      this.thread.postMessage({ kind: 'record', code } satisfies LanguageRequest);
+      return [];
+    }
+    const a = await this.ask<Extract<Asked, { kind: 'check' }>>({ kind: 'check', code });
+    return a?.warnings ?? [];
+  }
+
+  /** Language-service completions, or null if the worker did not answer within `timeoutMs`. */
+  complete(code: string, cursor: number, timeoutMs: number) {
+    return this.ask<Extract<Asked, { kind: 'complete' }>>({ kind: 'complete', code, cursor }, timeoutMs);
+  }
+
+  async inspect(code: string, cursor: number, timeoutMs: number): Promise<string | null> {
+    return (await this.ask<Extract<Asked, { kind: 'inspect' }>>({ kind: 'inspect', code, cursor }, timeoutMs))?.text ?? null;
+  }
+}

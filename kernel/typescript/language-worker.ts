@@ -1,0 +1,50 @@
+// The language worker: the notebook's one TypeScript model (language-service.ts) on its own thread. Requests
+// are answered in order; the main thread never waits for one outside a cell (completion and inspect replies
+// are sent when the answer comes).
+import { parentPort, workerData } from 'node:worker_threads';
+import { NotebookService } from './language-service';
+import type { LanguageAnswer, LanguageRequest } from './language-client';
+
+const service = new NotebookService((workerData as { preloaded: string[] }).preloaded);
+
+function answer(m: LanguageRequest): LanguageAnswer | null {
+  switch (m.kind) {
+    case 'warm':
+      service.warm();
+      return null;
+    case 'record':
+      service.addCell(m.code);
+      return null;
+    case 'check':
+      return { id: m.id, kind: 'check', warnings: service.checkCell(m.code) };
+    case 'complete':
+      return { id: m.id, kind: 'complete', ...service.completions(m.code, m.cursor) };
+    case 'inspect':
+      return { id: m.id, kind: 'inspect', text: service.quickInfo(m.code, m.cursor) };
+  }
+}
+
+function failed(m: LanguageRequest, e: unknown): LanguageAnswer | null {
+  const why = `language service failed: ${(e as Error)?.message ?? e}`;
+  switch (m.kind) {
+    case 'warm':
+    case 'record':
+      return null;
+    case 'check':
+      return { id: m.id, kind: 'check', warnings: [why] };
+    case 'complete':
+      return { id: m.id, kind: 'complete', names: [], member: false };
+    case 'inspect':
+      return { id: m.id, kind: 'inspect', text: null };
+  }
+}
+
+parentPort!.on('message', (m: LanguageRequest) => {
+  let a: LanguageAnswer | null;
+  try {
+    a = answer(m);
+  } catch (e) {
+    a = failed(m, e);
+  }
+  if (a) parentPort!.postMessage(a);
+});

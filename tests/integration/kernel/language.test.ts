@@ -1,0 +1,112 @@
+// The language worker through the kernel: completion from types and from the runtime (never running user
+// code), inspect with signatures and JSDoc, type warnings that travel with their cell, and a shell queue that
+// does not wait for any of it.
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KernelClient, Msg } from '../../bench/kernel-client';
+import { MAIN } from './helpers';
+
+const of = (ms: Msg[], t: string) => ms.filter((m) => m.header.msg_type === t);
+const stderr = (ms: Msg[]) => of(ms, 'stream').filter((m) => m.content.name === 'stderr').map((m) => m.content.text).join('');
+let k: KernelClient;
+let early: { execute: number; inspect: number; inspectText: string };
+
+const matches = async (code: string) => (await k.request('complete_request', { code, cursor_pos: code.length })).reply.content.matches as string[];
+const inspect = async (code: string, cursor = code.length) => (await k.request('inspect_request', { code, cursor_pos: cursor, detail_level: 0 })).reply.content;
+
+beforeAll(async () => {
+  k = new KernelClient();
+  await k.start([process.execPath, MAIN, '{connection_file}']);
+  await k.ready();
+  // The first inspect needs the model built; an execute sent right after must not wait for it.
+  const t0 = performance.now();
+  const at: Record<string, number> = {};
+  const [insp] = await Promise.all([
+    k.request('inspect_request', { code: 'flow.functionTask', cursor_pos: 10, detail_level: 0 }).then((r) => ((at.inspect = performance.now() - t0), r)),
+    k.execute('1', { allow_stdin: true }).then((r) => ((at.execute = performance.now() - t0), r)),
+  ]);
+  early = { execute: at.execute, inspect: at.inspect, inspectText: insp.reply.content.data['text/plain'] };
+}, 60_000);
+afterAll(async () => k.close());
+
+test('an execute sent beside the first inspect is answered without waiting for it', () => {
+  expect(early.inspectText).toMatch(/functionTask<.*TaskCall/);
+  expect(early.execute).toBeLessThan(early.inspect);
+});
+
+test('completion from the types: members of expressions, names declared in the edited code', async () => {
+  expect(await matches('[1, 2].fla')).toEqual(['flat', 'flatMap']);
+  expect(await matches("'abc'.toUpp")).toEqual(['toUpperCase']);
+  expect(await matches('(await Promise.resolve([1])).fla')).toEqual(['flat', 'flatMap']);
+  expect(await matches('const qqLongName = 1; qqLong')).toEqual(['qqLongName']);
+  expect(await matches('function f() { const localVar = 1; localV')).toEqual(['localVar']);
+  // runtime names still come: a value made by a cell, the preloaded API
+  await k.execute('const zzRuntime = { alpha: 1 }');
+  expect(await matches('zzRun')).toEqual(['zzRuntime']);
+  expect(await matches('zzRuntime.al')).toEqual(['alpha']);
+  expect(await matches('flow.functionT')).toEqual(['functionTask']);
+});
+
+test('completion never runs a getter or a Proxy trap (one that throws, one with a side effect)', async () => {
+  const mark = path.join(os.tmpdir(), `flowbook-getter-${process.pid}`);
+  const r = await k.execute(
+    `const o3 = { get g(): string { require('node:fs').writeFileSync(${JSON.stringify(mark)}, 'ran'); return 's' } };\n` +
+      `const o4 = { get bad(): string { throw new Error('getter ran') } };\n` +
+      `const p5 = new Proxy({}, { ownKeys() { require('node:fs').writeFileSync(${JSON.stringify(mark)}, 'trap'); return [] } });`,
+  );
+  expect(r.reply.content.status).toBe('ok');
+  expect(await matches('o3.g.toUp')).toEqual(['toUpperCase']); // from g's declared type
+  expect(await matches('o4.bad.toLow')).toEqual(['toLowerCase']);
+  expect(await matches('o3.')).toContain('g');
+  await matches('p5.');
+  expect(fs.existsSync(mark)).toBe(false);
+});
+
+test('inspect shows signature and JSDoc for user code, the preloaded API and libraries', async () => {
+  await k.execute('/** Adds one to its argument. */\nfunction addOne(x: number): number { return x + 1 }');
+  const user = await inspect('addOne', 3);
+  expect(user.found).toBe(true);
+  expect(user.data['text/plain']).toMatch(/function addOne\(x: number\): number[\s\S]*Adds one to its argument/);
+  expect((await inspect('flow.functionTask', 8)).data['text/plain']).toMatch(/A function task/);
+  expect((await inspect('display.html', 10)).data['text/plain']).toMatch(/html/);
+  expect((await inspect('[1].map', 6)).data['text/plain']).toMatch(/Calls a defined callback function/);
+});
+
+test('a type error is written to its cell before the reply; no warning on top-level forms the kernel supports', async () => {
+  // batch (allow_stdin false: nbclient) waits for the check, so the warning is in the cell's outputs
+  const batch = await k.execute('const n: number = "x"');
+  expect(stderr(batch.iopub)).toMatch(/type warning: line 1: TS2322: Type 'string' is not assignable to type 'number'/);
+  // interactive (allow_stdin): a warm incremental check is within 50 ms, so also before the reply
+  let inCell = '';
+  for (let i = 0; i < 5 && !inCell; i++) {
+    const r = await k.execute(`const m${i}: number = "y"`, { allow_stdin: true });
+    const reply = r.iopub.findIndex((m) => m.header.msg_type === 'status' && m.content.execution_state === 'idle');
+    inCell = stderr(r.iopub.slice(0, reply));
+    if (!inCell) expect(r.reply.content.metadata).toEqual({ typecheck: 'pending' });
+  }
+  expect(inCell).toMatch(/TS2322/);
+  const forms = await k.execute(
+    'await using res = { async [Symbol.asyncDispose]() {} };\nconst v = await Promise.resolve(1);\nlet again = 1;',
+  );
+  const redeclared = await k.execute('let again = "two";\nconst v = "s";\nagain.length + v.length');
+  expect(stderr(forms.iopub) + stderr(redeclared.iopub)).toBe('');
+  expect(of(redeclared.iopub, 'execute_result')[0].content.data['text/plain']).toBe('4');
+});
+
+test('under FLOWBOOK_TYPECHECK=strict the typed notebook API rejects a wrong return type (TS2322)', async () => {
+  const s = new KernelClient();
+  await s.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_TYPECHECK: 'strict' });
+  try {
+    await s.ready();
+    const bad = await s.execute('const inc = flow.functionTask(async (x: number) => x + 1);\nconst label: string = await inc(1);');
+    expect(bad.reply.content.status).toBe('error');
+    expect(bad.reply.content.ename).toBe('TypeScriptError');
+    expect(bad.reply.content.evalue).toMatch(/TS2322: Type 'number' is not assignable to type 'string'/);
+    const good = await s.execute('const inc2 = flow.functionTask(async (x: number) => x + 1);\nawait inc2(1)');
+    expect(of(good.iopub, 'execute_result')[0].content.data['text/plain']).toBe('2');
+  } finally {
+    await s.close();
+  }
+}, 60_000);
