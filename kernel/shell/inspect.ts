@@ -1,7 +1,7 @@
 // inspect_request (Shift-Tab, `name?`): the signature and JSDoc at the cursor, from the language worker.
 import type { Executor } from './execute';
 
-const INSPECT_WAIT_MS = 5000;
+const INSPECT_WAIT_MS = 15_000; // only the first one, while the model builds, can take seconds
 
 export async function inspectText(ex: Executor, code: string, cursor: number): Promise<string | null> {
   return ex.language.inspect(code, cursor, INSPECT_WAIT_MS);
