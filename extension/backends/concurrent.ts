@@ -11,6 +11,7 @@ import type { Executor } from './executor';
 import { ProcessRunner } from './processes';
 import { RUNS_INLINE } from './inline';
 import { cpuCount } from './proc/cpus';
+import { defineRepr } from '../engine/repr';
 import { TaskCancelledError } from '../engine/errors';
 import { isThenable } from '../engine/realm';
 
@@ -107,3 +108,9 @@ function checkGrace(v: unknown): number {
 /** RADICAL-AsyncFlow 0.5's name for the same backend. */
 export const LocalExecutionBackend = ConcurrentExecutionBackend;
 export type LocalExecutionBackend = ConcurrentExecutionBackend;
+
+defineRepr<ConcurrentExecutionBackend>(ConcurrentExecutionBackend.prototype, (b) => {
+  const pool = b.executor as { maxWorkers?: number } | undefined;
+  const size = pool?.maxWorkers !== undefined ? ` maxWorkers=${pool.maxWorkers}` : '';
+  return `<ConcurrentExecutionBackend ${b.name}${size}>`;
+});

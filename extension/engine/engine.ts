@@ -7,10 +7,12 @@ import type { Backend } from '../backends/backend';
 import { ConcurrentExecutionBackend } from '../backends/concurrent';
 import { NoopExecutionBackend } from '../backends/noop';
 import { runsInline } from '../backends/inline';
+import { BUILTIN_BACKENDS, builtinBackend } from '../backends/builtin';
 import type { TaskEvent } from './events';
 import { TaskFuture } from './future';
 import { Scheduler, type Slot, type TaskDef, type TaskOptions } from './scheduler';
 import { errorMessage } from './realm';
+import { defineRepr } from './repr';
 
 export type { TaskOptions } from './scheduler';
 
@@ -187,8 +189,16 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
   }
 
   private slotByName(name: string, task: string): Slot {
-    const slot = this.slots.get(name) ?? (this.defaultSlot.name === name ? this.defaultSlot : undefined);
-    if (!slot) throw this.invalid(task, `unknown backend '${name}' (known: ${[...this.backends.keys()].join(', ')})`);
+    let slot = this.slots.get(name) ?? (this.defaultSlot.name === name ? this.defaultSlot : undefined);
+    if (!slot) {
+      // A built-in name: made now, started by its first task, shut down with the engine.
+      const builtin = this.closing ? undefined : builtinBackend(name);
+      if (builtin) this.slots.set(name, (slot = this.makeSlot(name, builtin, true)));
+    }
+    if (!slot) {
+      const known = [...new Set([...this.backends.keys(), ...BUILTIN_BACKENDS])];
+      throw this.invalid(task, `unknown backend '${name}' (known: ${known.join(', ')})`);
+    }
     return slot;
   }
 
@@ -313,3 +323,11 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     await Promise.allSettled(closings);
   }
 }
+
+defineRepr<WorkflowEngine>(WorkflowEngine.prototype, (e) => {
+  const names = [...e.backends.keys()].map((n) => (e.backends.get(n) === e.backend ? `${n}*` : n));
+  const counts = new Map<string, number>();
+  for (const f of e.tasks) counts.set(f.state, (counts.get(f.state) ?? 0) + 1);
+  const tasks = [...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ') || 'no tasks';
+  return `<WorkflowEngine ${e.isShutdown ? 'shut down, ' : ''}backends ${names.join(', ')}; ${tasks}>`;
+});

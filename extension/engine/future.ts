@@ -6,6 +6,7 @@
 import type { TaskSlot, TaskState } from './events';
 import type { TaskOutput } from './output';
 import { errorMessage } from './realm';
+import { defineRepr, ms, NO_AWAIT } from './repr';
 
 export type TaskKindOrBlock = 'function' | 'executable' | 'block';
 
@@ -153,6 +154,15 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     return `TaskFuture ${this.id} ${this.state}`;
   }
 }
+
+defineRepr<TaskFuture<unknown>>(TaskFuture.prototype, (f) => {
+  const now = performance.now();
+  const time = f.started === undefined ? '' : ` ${ms((f.finished ?? now) - f.started)}`;
+  const why = f.state === 'FAILED' ? `: ${errorMessage(f.error).slice(0, 80)}` : '';
+  return `<TaskFuture ${f.id} ${f.state}${time}${why}>`;
+});
+// A future as a cell's last value shows its state rather than being awaited (see repr.ts).
+Object.defineProperty(TaskFuture.prototype, NO_AWAIT, { value: true });
 
 /** @internal Notified when a future settles, without allocating promises. */
 export interface Waiter {
