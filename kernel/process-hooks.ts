@@ -23,6 +23,11 @@ export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void 
   process.on('uncaughtException', (err) => ex.background(err, current()));
   process.on('unhandledRejection', (reason, promise) =>
     ex.background(reason, (promise as any)?.[(ex.runtime.als as any).kResourceStore] ?? current()));
+  // process.exit() in a cell: a clean shutdown after the cell's reply (the server then restarts the kernel).
+  ex.runtime.onExit = (code) => {
+    process.exitCode = code;
+    setTimeout(() => void kernel.shutdown(), 50);
+  };
   // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
   for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void kernel.shutdown());
 }

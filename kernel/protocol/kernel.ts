@@ -156,6 +156,6 @@ export class Kernel {
     this.stopLogging();
     this.shellSocket.close();
     await exited;
-    process.exit(0);
+    process.exit(); // process.exitCode: set by process.exit(code) in a cell
   }
 }

@@ -25,7 +25,33 @@ function own(g: object, key: string, value: unknown, enumerable = true): void {
   Object.defineProperty(g, key, { value, writable: true, configurable: true, enumerable });
 }
 
-export function createUserRealm(cwd: string): UserRealm {
+/** What `process.exit()` / `process.reallyExit()` in a cell do instead of ending the process under the kernel. */
+export type ExitRequest = (code: number) => void;
+
+/**
+ * The cells' `process`: the host's, except that exit() asks the kernel for a clean shutdown (as IPython's `exit`
+ * does). A plain exit ended the kernel by SIGABRT: zeromq's sockets were still open on other threads.
+ */
+function userProcess(onExit: ExitRequest): NodeJS.Process {
+  const exit = (code?: number | string | null) => {
+    const n = Number(code ?? process.exitCode ?? 0);
+    onExit(Number.isInteger(n) ? n : 1);
+    throw new SystemExit(Number.isInteger(n) ? n : 1);
+  };
+  return new Proxy(process, {
+    get: (target, key) => (key === 'exit' || key === 'reallyExit' ? exit : Reflect.get(target, key)),
+  });
+}
+
+/** Ends the cell that called process.exit(); the kernel then shuts down. */
+export class SystemExit extends Error {
+  override name = 'SystemExit';
+  constructor(readonly code: number) {
+    super(`process.exit(${code}): the kernel shuts down`);
+  }
+}
+
+export function createUserRealm(cwd: string, onExit: ExitRequest = () => {}): UserRealm {
   const context = vm.createContext({}, { name: 'flowbook', microtaskMode: 'afterEvaluate' });
   const g = vm.runInContext('globalThis', context) as Record<string, any>;
   for (const key of Object.getOwnPropertyNames(globalThis)) {
@@ -50,6 +76,7 @@ export function createUserRealm(cwd: string): UserRealm {
   const filename = path.join(cwd, '[notebook]');
   const req = createRequire(filename);
   own(g, 'global', g, false);
+  own(g, 'process', userProcess(onExit));
   own(g, 'console', console); // V8's context console prints nowhere; the host's is routed per cell
   own(g, 'require', req);
   own(g, 'module', { exports: {}, require: req });

@@ -56,8 +56,8 @@ export class Runtime<Store extends object> {
   private pollMs = 0;
   private pollUntil = 0;
 
-  constructor(cwd = process.cwd()) {
-    this.realm = createUserRealm(cwd);
+  constructor(cwd = process.cwd(), onExit?: (code: number) => void) {
+    this.realm = createUserRealm(cwd, (code) => (this.onExit ?? onExit)?.(code));
     const g = this.realm.global;
     const hidden = (key: string, value: unknown) => Object.defineProperty(g, key, { value, writable: true, configurable: true });
     hidden('__flowbook_call', () => Reflect.apply(...this.pendingCall!));
@@ -367,6 +367,8 @@ export class Runtime<Store extends object> {
   }
 
   onInterrupt?: () => void;
+  /** process.exit() in a cell: the kernel shuts down cleanly once the cell has ended. */
+  onExit?: (code: number) => void;
   /** Called once the interrupt reached the cell (the control thread then stops re-sending SIGINT). */
   onInterrupted?: () => void;
   private interruptPending = false;

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import Module from 'node:module';
-import { log } from '../log';
+import { log, logInfo } from '../log';
 
 const file = require.resolve('typescript');
 const dir = process.env.FLOWBOOK_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'flowbook');
@@ -36,7 +36,7 @@ function load(): void {
   m.loaded = true;
   require.cache[file] = m;
   const how = !cachedData ? 'none yet' : script.cachedDataRejected ? 'rejected' : 'used';
-  log(`typescript loaded in ${(performance.now() - t0).toFixed(0)} ms (code cache: ${how})`);
+  logInfo(`typescript loaded in ${(performance.now() - t0).toFixed(0)} ms (code cache: ${how})`);
 }
 
 if (enabled) {
