@@ -1,7 +1,8 @@
 /**
  * Tracks, line by line, whether the next line starts in plain code or inside a template literal / block comment,
  * so that transform never rewrites a `%` or `!` line that is really part of a multi-line string or comment.
- * Strings and line comments end at the end of the line; regex literals are recognised heuristically.
+ * Strings and line comments end at the end of the line; regex literals are recognised heuristically, from the
+ * token before the `/`, which may be on an earlier line: `a\n/ 2` is a division (no ASI before `/`).
  */
 const REGEX_AFTER_CHAR = new Set('(,=:[!&|?{};+-*%<>~^'.split(''));
 const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'yield', 'await', 'void', 'delete', 'throw', 'new']);
@@ -10,6 +11,9 @@ export class LexState {
   /** 'T' template text, 'S' `${` substitution, 'B' brace in code. */
   private stack: ('T' | 'S' | 'B')[] = [];
   private comment = false;
+  /** The last significant character ('a' for a word or literal) and word, carried from line to line. */
+  private prev = '';
+  private word = '';
 
   /** True when the next line to be fed begins in plain code. */
   get atCode(): boolean {
@@ -17,8 +21,7 @@ export class LexState {
   }
 
   feed(line: string): void {
-    let prev = '';
-    let word = '';
+    let { prev, word } = this;
     let i = 0;
     const top = () => this.stack[this.stack.length - 1];
     while (i < line.length) {
@@ -38,7 +41,7 @@ export class LexState {
         prev = c;
         continue;
       }
-      if (c === '/' && line[i + 1] === '/') return;
+      if (c === '/' && line[i + 1] === '/') break;
       if (c === '/' && line[i + 1] === '*') {
         this.comment = true;
         i += 2;
@@ -74,6 +77,7 @@ export class LexState {
       prev = c === '"' || c === "'" || c === '/' ? 'a' : c;
       word = '';
     }
+    [this.prev, this.word] = [prev, word];
   }
 }
 

@@ -13,13 +13,23 @@ export interface CompiledCode {
   declare?: string;
 }
 
+export class MagicSyntaxError extends Error {
+  override name = 'SyntaxError';
+}
+
 export function compileThunk(code: string): CompiledCode {
   // Code without `await` gets a plain closure: %timeit then measures the statement, not an async call's overhead.
   const fn = /\bawait\b/.test(code) ? 'async () =>' : '() =>';
   const sf = ts.createSourceFile('magic.ts', code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const broken = ((sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? []).length > 0;
+  const diags = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  // The parser recovers by skipping what it cannot read (`stmt; )`): that must fail, not run what is left.
+  if (diags.length) {
+    const d = diags[0];
+    const col = sf.getLineAndCharacterOfPosition(d.start ?? 0).character + 1;
+    throw new MagicSyntaxError(`${ts.flattenDiagnosticMessageText(d.messageText, '\n')} (in the statement, column ${col})`);
+  }
   const stmts = sf.statements;
-  if (!broken && stmts.length === 1) {
+  if (stmts.length === 1) {
     const s = stmts[0];
     if (ts.isExpressionStatement(s)) return { thunk: `${fn} (${s.expression.getText(sf)})` };
     if (ts.isVariableStatement(s) && s.declarationList.declarations.length === 1) {
@@ -30,7 +40,7 @@ export function compileThunk(code: string): CompiledCode {
       }
     }
   }
-  // Statements (or something the compiler will report on): a block, trailing comments cut off.
+  // Statements: a block, trailing comments cut off.
   const body = stmts.length ? code.slice(stmts[0].getStart(sf), stmts[stmts.length - 1].end) : code;
   return { thunk: `${fn} { ${body} }` };
 }

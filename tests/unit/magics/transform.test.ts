@@ -26,6 +26,10 @@ describe('transform: code without magics', () => {
     '/* comment\n%who\n!rm -rf /\n*/',
     'const t = `a ${`b\n%who`} c\n%env`;',
     "const r = /`/; // a regex with a backtick\nconst u = 'it`s';",
+    // a division that continues the previous line is not a regex (it used to swallow the backtick)
+    'const total = 10\n  / 2; const s = `\n!echo hi\n%who\n`;',
+    'const ratio = width\n/ height / 2; const q = `\n!ls\n`;',
+    "const m = input.trim()\n  .split(',')\n  / 1; const t = `\n%env\n`;",
     '',
   ])('%j is unchanged', (code) => {
     expect(tr(code)).toBe(code);
@@ -58,6 +62,12 @@ describe('transform: line magics and shell lines', () => {
 
   test('assignment from a line magic', () => {
     expect(tr('const home = %env HOME')).toBe('const home = await __flowbook_magics.line("env", `HOME`);');
+  });
+
+  test('%time with code that does not parse is a SyntaxError, and nothing runs', () => {
+    expect(() => tr('%time stmt(); )')).toThrow(expect.objectContaining({ name: 'SyntaxError', message: expect.stringMatching(/Declaration or statement expected.*column 9/) }));
+    expect(() => tr('%timeit -n1 f(')).toThrow(expect.objectContaining({ name: 'SyntaxError' }));
+    expect(() => tr('x = 1\n%time const = 3')).toThrow(expect.objectContaining({ name: 'SyntaxError' }));
   });
 
   test('%time with an expression, statements and a declaration', () => {
