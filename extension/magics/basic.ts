@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import type { MagicDef } from './registry';
 import { MAGIC_GLOBAL } from './types';
 
-/** %lsmagic, %who, %%writefile, %%html, %%svg: the small IPython conveniences. */
+/** %lsmagic, %who, %%writefile, %%html, %%svg, %%markdown, %%latex, %%javascript: the small IPython conveniences. */
 
 export const lsmagic: MagicDef = {
   name: 'lsmagic',
@@ -83,3 +83,6 @@ function displayCell(name: string, mime: string, label: string): MagicDef {
 
 export const html = displayCell('html', 'text/html', 'HTML');
 export const svg = displayCell('svg', 'image/svg+xml', 'SVG');
+export const markdown = displayCell('markdown', 'text/markdown', 'Markdown');
+export const latex = displayCell('latex', 'text/latex', 'LaTeX');
+export const javascript = displayCell('javascript', 'application/javascript', 'JavaScript');

@@ -1,5 +1,7 @@
 import { parseArgs } from './args';
-import { lsmagic, who, writefile, html, svg } from './basic';
+import { lsmagic, who, writefile, html, svg, markdown, latex, javascript } from './basic';
+import { magic, magicHelp, objectHelp, quickref } from './help';
+import { cd, history, pwd, reset, run, whos } from './session';
 import { backendMagic } from './backend-magic';
 import { compare } from './compare';
 import { expandValue } from './expand';
@@ -21,6 +23,10 @@ export interface MagicRuntimeApi {
   line(name: string, args: string, thunk?: Thunk): Promise<unknown>;
   cell(name: string, args: string, body: string): Promise<unknown>;
   shell(command: string): Promise<void>;
+  /** `expr?` (detail 0) / `expr??` (1): signature and docs in the pager. */
+  help(expr: string, detail: number): Promise<void>;
+  /** `%name?` / `%%name?`: the magic's usage and help. */
+  magicHelp(name: string, kind: 'line' | 'cell'): Promise<void>;
   expand(get: () => unknown, raw: string): string;
 }
 
@@ -31,7 +37,8 @@ export interface Magics {
 }
 
 export const BUILTIN_MAGICS: readonly MagicDef[] = [
-  lsmagic, who, writefile, html, svg, time, timeitMagic, bash, sh, env, backendMagic, flowMagic, compare,
+  lsmagic, who, writefile, html, svg, markdown, latex, javascript, time, timeitMagic, bash, sh, env, backendMagic,
+  flowMagic, compare, magic, quickref, pwd, cd, history, run, whos, reset,
 ];
 
 /** One per kernel session. `preloaded` names are hidden from %who (default: what the scope holds at first bind). */
@@ -61,6 +68,8 @@ export function createMagics(opts: { preloaded?: Iterable<string>; extra?: Magic
           return def.cell!(rt, parsed, body);
         },
         shell: (command) => runShell(rt, command),
+        help: (expr, detail) => objectHelp(rt, expr, detail),
+        magicHelp: async (name, kind) => magicHelp(rt, name, kind),
         expand: expandValue,
       };
     },

@@ -17,6 +17,8 @@ export interface Session {
   /** What %backend last installed, to show its spec (e.g. threads:2) while it is still the default. */
   backend?: { label: string; backend: Backend };
   nextGroup: number;
+  /** The directory before the last %cd (for `%cd -`). */
+  previousDir?: string;
 }
 
 /** What a magic gets besides its arguments. */

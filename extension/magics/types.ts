@@ -20,6 +20,14 @@ export interface MagicContext {
   /** Aborted when the user interrupts the cell. */
   signal: AbortSignal;
   executionCount: number;
+  /** Signature and docs at `cursor` in `code` (the kernel's language service), for `name?`. */
+  inspect?(code: string, cursor: number, detail: number): Promise<string | null>;
+  /** Shows text in the pager (execute_reply payload), like IPython's page.page. */
+  page?(text: string): void;
+  /** This session's cells so far: [execution count, code]. */
+  history?(): [number, string][];
+  /** Forgets the session's results (`_`, `Out`, `In`), for %reset. */
+  clearResults?(): void;
 }
 
 export class UsageError extends Error {

@@ -8,6 +8,7 @@ export interface ErrorContent {
   traceback: string[];
 }
 
+const ONE_LINE = new Set(['UsageError', 'CalledProcessError', 'TypeScriptError']);
 const cells = new Map<string, CompiledCell>();
 const MAX_CELLS = 500;
 
@@ -45,6 +46,8 @@ export function errorContent(err: unknown): ErrorContent {
   }
   const ename = String(e.name ?? 'Error');
   const evalue = String(e.message ?? '');
+  // IPython prints these as one line: the user's mistake (or the command's exit status), not the kernel's stack.
+  if (ONE_LINE.has(ename)) return { ename, evalue, traceback: [`${ename}: ${evalue}`] };
   const head = e.line !== undefined && e.name === 'SyntaxError' ? `${ename}: ${evalue}` : `${ename}: ${evalue}`;
   return { ename, evalue, traceback: [head, ...frames(String(e.stack ?? ''))] };
 }

@@ -156,10 +156,21 @@ export class Executor {
         signal: abort.signal,
         executionCount: out.executionCount,
         evaluate: (src: string) => this.evaluateCode(src, out, `${group}-magic-${++this.seq}.ts`),
+        ...this.magicServices(out),
       }),
     });
     const result = (await this.prelude.runInGroup(group, () => this.runtime.run(script, out))) as unknown[] | undefined;
     return Array.isArray(result) ? result[0] : undefined;
+  }
+
+  /** What `name?`, %history and %reset need from the kernel (extension/magics/types.ts MagicContext). */
+  private magicServices(out: CellOutput) {
+    return {
+      inspect: (code: string, cursor: number) => this.language.inspect(code, cursor, 15_000),
+      page: (text: string) => void out.payload.push({ source: 'page', data: { 'text/plain': text }, start: 0 }),
+      history: () => this.entries.map(([, n, code]): [number, string] => [n, code]),
+      clearResults: () => this.results.clear(),
+    };
   }
 
   /** The cell's type warnings before its reply when they come in time (cell-check.ts); else reply says so. */

@@ -143,7 +143,8 @@ export class NotebookService {
     const offset = this.edit(code);
     const ls = this.service();
     const info = ls.getQuickInfoAtPosition(FILE, offset + cursor) ?? (cursor > 0 ? ls.getQuickInfoAtPosition(FILE, offset + cursor - 1) : undefined);
-    if (!info) return null;
+    // An unresolved name gets bare `any` (kind ''): nothing to show.
+    if (!info || info.kind === ts.ScriptElementKind.unknown) return null;
     const sig = ts.displayPartsToString(info.displayParts);
     const doc = ts.displayPartsToString(info.documentation);
     const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`.trimEnd()).join('\n');
