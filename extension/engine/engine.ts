@@ -11,6 +11,8 @@ import { BUILTIN_BACKENDS, builtinBackend } from '../backends/builtin';
 import type { TaskEvent } from './events';
 import { TaskFuture } from './future';
 import { Scheduler, type Slot, type TaskDef, type TaskOptions } from './scheduler';
+import { gather } from './gather';
+import { InvalidTaskError } from './errors';
 import { errorMessage } from './realm';
 import { defineRepr } from './repr';
 
@@ -39,6 +41,10 @@ export type TaskCall<A extends unknown[], R> = (...args: { [I in keyof A]: Futur
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
 
+function invalid(name: string, message: string): InvalidTaskError {
+  return new InvalidTaskError(name, `task '${name}': ${message}`);
+}
+
 /** Resolves when `p` settles or after `ms`, whichever comes first. */
 async function within(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -56,7 +62,9 @@ function checkNumber(where: string, name: string, v: unknown, min: number, integ
 /** Shared by every call without arguments; frozen, so a backend that tried to modify it would throw. */
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
-export class WorkflowEngine extends Scheduler implements AsyncDisposable {
+export class WorkflowEngine implements AsyncDisposable {
+  /** Runs the tasks; the engine decides where (slots) and owns the public API. */
+  private readonly scheduler = new Scheduler({ slotFor: (def) => this.slotFor(def), maybeRetire: (slot) => this.maybeRetire(slot) });
   private readonly slots = new Map<string, Slot>();
   private defaultSlot!: Slot;
   private readonly retiredSlots = new Set<Slot>();
@@ -87,8 +95,10 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     };
   }
 
-  private constructor(private readonly defaults: EngineOptions) {
-    super();
+  private constructor(private readonly defaults: EngineOptions) {}
+
+  private get closing(): boolean {
+    return this.scheduler.closing;
   }
 
   /** Creates an engine and initialises every backend; fails at once if one cannot start. */
@@ -158,10 +168,10 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     // `arguments`, not a rest parameter: a call without arguments then allocates no array (one less per task).
     const call = function (): TaskFuture<unknown> {
       const n = arguments.length;
-      if (n === 0) return engine.call(def, NO_ARGS);
+      if (n === 0) return engine.scheduler.call(def, NO_ARGS);
       const args = new Array(n);
       for (let i = 0; i < n; i++) args[i] = arguments[i];
-      return engine.call(def, args);
+      return engine.scheduler.call(def, args);
     };
     Object.defineProperty(call, 'name', { value: def.name });
     return call;
@@ -171,7 +181,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     const name = opts.name ?? (typeof fn === 'function' && fn.name ? fn.name : kind === 'block' ? 'block' : 'task');
     if (typeof fn !== 'function') {
       const got = fn === null ? 'null' : typeof fn;
-      throw this.invalid(name, `${decorator}() expects a function, got ${got}`);
+      throw invalid(name, `${decorator}() expects a function, got ${got}`);
     }
     if (opts.backend !== undefined && kind !== 'block') this.slotByName(opts.backend, name);
     const d = this.defaults;
@@ -184,7 +194,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     };
   }
 
-  protected slotFor(def: TaskDef): Slot {
+  private slotFor(def: TaskDef): Slot {
     return def.backendName === undefined ? this.defaultSlot : this.slotByName(def.backendName, def.name);
   }
 
@@ -197,7 +207,7 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     }
     if (!slot) {
       const known = [...new Set([...this.backends.keys(), ...BUILTIN_BACKENDS])];
-      throw this.invalid(task, `unknown backend '${name}' (known: ${known.join(', ')})`);
+      throw invalid(task, `unknown backend '${name}' (known: ${known.join(', ')})`);
     }
     return slot;
   }
@@ -241,33 +251,33 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     }
   }
 
-  protected maybeRetire(slot: Slot): void {
+  private maybeRetire(slot: Slot): void {
     if (slot.assigned === 0 && !slot.closing) slot.closing = slot.backend.shutdown().catch(() => {});
   }
 
   on(event: 'task', listener: (e: TaskEvent) => void): this {
     if (event !== 'task') throw new Error(`unknown event '${event}'`);
-    this.listeners = [...this.listeners, listener];
+    this.scheduler.on(listener);
     return this;
   }
 
   off(event: 'task', listener: (e: TaskEvent) => void): this {
-    if (event === 'task') this.listeners = this.listeners.filter((l) => l !== listener);
+    if (event === 'task') this.scheduler.off(listener);
     return this;
   }
 
   /** Futures of this engine, oldest first: every unfinished one, and finished ones until there are 10,000. */
   get tasks(): TaskFuture<unknown>[] {
-    return this.all.slice();
+    return this.scheduler.all.slice();
   }
 
   task(id: string): TaskFuture<unknown> | undefined {
-    return this.all.find((f) => f.id === id);
+    return this.scheduler.all.find((f) => f.id === id);
   }
 
   /** Forgets finished futures (keeps memory flat in long notebook sessions). */
   clearFinished(): void {
-    this.all = this.all.filter((f) => !f.done);
+    this.scheduler.all = this.scheduler.all.filter((f) => !f.done);
   }
 
   /**
@@ -275,12 +285,12 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
    * on (the group's cell was interrupted). Returns how many were cancelled now.
    */
   cancelGroup(group: string): number {
-    this.cancelledGroups.add(group);
-    // Remember the latest groups only: each cell has its own, and a session runs thousands of cells.
-    if (this.cancelledGroups.size > 1000) this.cancelledGroups.delete(this.cancelledGroups.values().next().value!);
-    let n = 0;
-    for (const f of this.all) if (f.group === group && !f.done && f.cancel()) n++;
-    return n;
+    return this.scheduler.cancelGroup(group);
+  }
+
+  /** Like Promise.all for futures, without a promise per future (see gather.ts). */
+  gather<T extends readonly unknown[] | []>(items: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+    return gather(items);
   }
 
   get isShutdown(): boolean {
@@ -303,16 +313,17 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
   }
 
   private async doShutdown(graceMs: number): Promise<void> {
-    this.closing = true;
+    this.scheduler.closing = true;
     WorkflowEngine.open.delete(this);
     const running: TaskFuture<unknown>[] = [];
-    for (const f of this.all) {
+    for (const f of this.scheduler.all) {
       if (f.done) continue;
       if (f.state === 'PENDING') f.cancel();
       if (!f.done) running.push(f);
     }
+    let settled: Promise<unknown> = Promise.resolve();
     if (running.length) {
-      const settled = Promise.all(running.map((f) => f.promise().catch(() => {})));
+      settled = Promise.all(running.map((f) => f.promise().catch(() => {})));
       await within(settled, graceMs);
       for (const f of running) if (!f.done) f.cancel();
       await within(settled, graceMs);
@@ -321,6 +332,8 @@ export class WorkflowEngine extends Scheduler implements AsyncDisposable {
     const closings: Promise<unknown>[] = [...backends].map((b) => b.shutdown());
     for (const s of this.retiredSlots) closings.push(s.closing ?? s.backend.shutdown());
     await Promise.allSettled(closings);
+    // A closed backend has rejected what it held: let those futures settle before shutdown() returns.
+    await within(settled, graceMs);
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import type { TaskSlot, TaskState } from './events';
 import type { TaskOutput } from './output';
+import type { Slot, TaskDef } from './types';
+import type { TaskSpec } from '../backends/backend';
 import { errorMessage } from './realm';
 import { defineRepr, ms, NO_AWAIT } from './repr';
 
@@ -181,10 +183,10 @@ export class TaskRun {
   waiting = 0;
   /** The args held futures/promises to substitute. */
   hadDeps = false;
-  /** Engine-private: task definition, backend slot, backend spec. */
-  def: any = undefined;
-  slot: any = undefined;
-  spec: any = undefined;
+  /** Engine-private: task definition, backend slot (set right after construction), backend spec. */
+  def!: TaskDef;
+  slot!: Slot;
+  spec: TaskSpec | undefined = undefined;
   x: RunExtra | null = null;
   constructor(public args: unknown[]) {}
 

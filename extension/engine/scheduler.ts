@@ -7,54 +7,19 @@
  */
 import type { Backend, StartInfo, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
-import { TaskFuture, type AttemptRecord, type FutureOwner, type TaskKindOrBlock } from './future';
+import { TaskFuture, type AttemptRecord, type FutureOwner } from './future';
 import { scanArgs, substitute } from './args';
-import { gather } from './gather';
 import { callUser, isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
 import { TaskOutput, type Stream } from './output';
+import { execArgv, shellQuote } from './exec-mode';
+import type { Slot, TaskDef } from './types';
+import { canTransition } from './states';
 import {
   DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
 } from './errors';
 
-export interface TaskOptions {
-  /** Name of a registered backend; default: the engine's current default backend. */
-  backend?: string;
-  retries?: number;
-  timeoutMs?: number;
-  cwd?: string;
-  env?: Record<string, string>;
-  name?: string;
-  /** Passed to the backend untouched. */
-  taskDescription?: Record<string, unknown>;
-}
-
-/** A decorated function, fixed at decoration time. */
-export interface TaskDef {
-  name: string;
-  kind: TaskKindOrBlock;
-  fn: (...args: any[]) => unknown;
-  source?: string;
-  backendName?: string;
-  retries: number;
-  timeoutMs?: number;
-  cwd?: string;
-  env?: Record<string, string>;
-  taskDescription?: Record<string, unknown>;
-}
-
-/** A backend as the engine tracks it: how many tasks are assigned, whether it is retired. */
-export interface Slot {
-  name: string;
-  backend: Backend;
-  assigned: number;
-  /** Registered by name (kept when another default is set). */
-  registered: boolean;
-  retired: boolean;
-  /** The backend runs function tasks in this event loop: the engine calls them directly. */
-  inline: boolean;
-  closing?: Promise<void>;
-}
+export type { TaskOptions, TaskDef, Slot } from './types';
 
 type Listener = (e: TaskEvent) => void;
 
@@ -77,41 +42,60 @@ class AttemptHooks implements SubmitHooks {
 }
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
 
-/** Exec mode: an executable's function returned `[program, ...args]` (run without a shell). */
-function execArgv(v: unknown): string[] | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
-  for (const a of v) if (typeof a !== 'string') return undefined;
-  return v.length && v[0] !== '' ? (v.slice() as string[]) : undefined;
-}
-
-/** POSIX shell quoting, for the command shown in events and errors (and backends that need a shell). */
-function shellQuote(a: string): string {
-  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
 const noop = (): void => {};
 const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false, inline: false };
 
 /** Finished futures `flow.tasks` keeps at least; beyond that they are dropped in amortised O(1) per task. */
 const KEEP_FINISHED = 10_000;
 
-export abstract class Scheduler implements FutureOwner {
-  protected listeners: Listener[] = [];
-  protected closing = false;
-  protected all: TaskFuture<any>[] = [];
+/** What the scheduler asks of its engine: which backend a task goes to, and when a retired one may close. */
+export interface SchedulerHost {
+  slotFor(def: TaskDef): Slot;
+  maybeRetire(slot: Slot): void;
+}
+
+/** Owned by a WorkflowEngine (not a base class of it): the engine decides backends, the scheduler runs tasks. */
+export class Scheduler implements FutureOwner {
+  private listeners: Listener[] = [];
+  /** Set by the engine's shutdown: no new task, no retry. */
+  closing = false;
+  /** The task registry: unfinished futures, and finished ones until pruned. */
+  all: TaskFuture<any>[] = [];
   /** `all` forgets finished futures when it reaches this length (a notebook session runs millions of tasks). */
   private pruneAt = KEEP_FINISHED;
   /** Groups cancelled by cancelGroup (the most recent ones): tasks created in them later are cancelled at once. */
-  protected readonly cancelledGroups = new Set<string>();
+  private readonly cancelledGroups = new Set<string>();
   /** Pool/cluster attempts running now: their output is tagged with the task while there are several. */
   private poolRunning = 0;
-  protected abstract slotFor(def: TaskDef): Slot;
-  protected abstract maybeRetire(slot: Slot): void;
+
+  constructor(private readonly host: SchedulerHost) {}
+
+  on(listener: Listener): void {
+    this.listeners = [...this.listeners, listener];
+  }
+
+  off(listener: Listener): void {
+    this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+
+  /**
+   * Cancels every unfinished task created in `group`, and every task created in it from now on (the group's
+   * cell was interrupted). Returns how many were cancelled now.
+   */
+  cancelGroup(group: string): number {
+    this.cancelledGroups.add(group);
+    // Remember the latest groups only: each cell has its own, and a session runs thousands of cells.
+    if (this.cancelledGroups.size > 1000) this.cancelledGroups.delete(this.cancelledGroups.values().next().value!);
+    let n = 0;
+    for (const f of this.all) if (f.group === group && !f.done && f.cancel()) n++;
+    return n;
+  }
 
   /** Creates the future for one call of a task and submits it when its dependencies are met. */
-  protected call(def: TaskDef, args: unknown[]): TaskFuture<any> {
+  call(def: TaskDef, args: unknown[]): TaskFuture<any> {
     if (this.closing) throw new EngineShutdownError(def.name);
     const ctx: FlowContext | undefined = flowContext.getStore();
-    const slot = def.kind === 'block' ? BLOCK_SLOT : this.slotFor(def);
+    const slot = def.kind === 'block' ? BLOCK_SLOT : this.host.slotFor(def);
     const f = new TaskFuture<any>(this, def.name, def.kind, slot.name, args, ctx?.parent, ctx?.group);
     f._s!.def = def;
     f._s!.slot = slot;
@@ -165,10 +149,10 @@ export abstract class Scheduler implements FutureOwner {
   /** All dependencies are met: build the backend spec and submit the first attempt. */
   private ready(f: TaskFuture<any>): void {
     const run = f._s!;
-    const def = run.def as TaskDef;
+    const def = run.def;
     const args = run.hadDeps ? (run.args = substitute(run.args, run.x && run.x.promiseValues)) : run.args;
     if (def.kind === 'block') return this.runBlock(f, def, args);
-    if (def.kind === 'function' && (run.slot as Slot).inline) return this.submitAttempt(f);
+    if (def.kind === 'function' && run.slot.inline) return this.submitAttempt(f);
     let command: unknown;
     if (def.kind === 'executable') {
       try {
@@ -213,13 +197,13 @@ export abstract class Scheduler implements FutureOwner {
       if (run.hadDeps) f._firstSubmit = performance.now();
     } else f._materialize().push({ attempt, submitted: performance.now(), state: 'PENDING', started: undefined, finished: undefined });
     if (!run.spec) return this.runInline(f, attempt);
-    const spec = run.spec as TaskSpec;
+    const spec = run.spec;
     spec.attempt = attempt;
     run.extra().queuedAt = performance.now();
     const hooks = new AttemptHooks(this, f, attempt);
     let p: Promise<unknown>;
     try {
-      p = (f._s!.slot as Slot).backend.submit(spec, hooks);
+      p = f._s!.slot.backend.submit(spec, hooks);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -242,7 +226,7 @@ export abstract class Scheduler implements FutureOwner {
     this.onStarted(f, attempt);
     let r: unknown;
     try {
-      r = callUser((run.def as TaskDef).fn, run.args);
+      r = callUser(run.def.fn, run.args);
     } catch (err) {
       return this.settleSoon(f, attempt, false, err, 0);
     }
@@ -256,9 +240,26 @@ export abstract class Scheduler implements FutureOwner {
     queueMicrotask(ok ? () => this.onResult(f, attempt, v, end) : () => this.onError(f, attempt, v));
   }
 
+  /**
+   * The one place a future's state changes, checked against the table in states.ts; emits the event. False
+   * when the table refuses (a late report about a task that has moved on).
+   */
+  private transition(f: TaskFuture<any>, to: TaskState, time: number, value?: unknown): boolean {
+    if (!canTransition(f.state, to)) return false;
+    if (to === 'RUNNING') f.state = to;
+    else f._settle(to as Settled, value, time);
+    if (this.listeners.length !== 0) this.emit(f, to, time);
+    return true;
+  }
+
+  /** A report about `attempt` that still counts: the task is not settled and has not moved to a later attempt. */
+  private current(f: TaskFuture<any>, attempt: number): boolean {
+    return !f.done && attempt === f._attempt;
+  }
+
   /** @internal (AttemptHooks) A worker's report carries its start time: the state and timeout count from it. */
   onStarted(f: TaskFuture<any>, attempt: number, info?: StartInfo): void {
-    if (f.done || attempt !== f._attempt) return;
+    if (!this.current(f, attempt)) return;
     const rec = f._records ? f._records[attempt - 1] : null;
     if (rec ? rec.state !== 'PENDING' : f.state !== 'PENDING') return;
     const now = performance.now();
@@ -275,9 +276,11 @@ export abstract class Scheduler implements FutureOwner {
       if (info?.slot) x.slot = info.slot;
     }
     f.started ??= t;
-    f.state = 'RUNNING';
-    if (this.listeners.length !== 0) this.emit(f, 'RUNNING', t);
-    const ms = (f._s!.def as TaskDef).timeoutMs;
+    // A retry's attempt starts while the future stays RUNNING: only its event is new.
+    if (f.state === 'RUNNING') {
+      if (this.listeners.length !== 0) this.emit(f, 'RUNNING', t);
+    } else this.transition(f, 'RUNNING', t);
+    const ms = f._s!.def.timeoutMs;
     if (ms !== undefined && ms > 0) f._s!.extra().timer = setTimeout(() => this.expire(f, attempt), Math.max(0, ms - (now - t)));
   }
 
@@ -289,7 +292,7 @@ export abstract class Scheduler implements FutureOwner {
 
   /** @internal (AttemptHooks) The worker's end time of this attempt. */
   onFinished(f: TaskFuture<any>, attempt: number, time: number): void {
-    if (f.done || attempt !== f._attempt) return;
+    if (!this.current(f, attempt)) return;
     const x = f._s!.extra();
     x.endTime = time;
   }
@@ -306,7 +309,7 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private expire(f: TaskFuture<any>, attempt: number): void {
-    if (f.done || attempt !== f._attempt) return;
+    if (!this.current(f, attempt)) return;
     f._s!.extra().timedOut = true;
     this.cancelOnBackend(f);
   }
@@ -315,7 +318,7 @@ export abstract class Scheduler implements FutureOwner {
     // An in-loop function cannot be stopped: settle it now and drop its eventual result.
     if (!f._s!.spec) return this.onError(f, f._attempt, new TaskCancelledError(f.name));
     try {
-      const r = (f._s!.slot as Slot).backend.cancel(f.id);
+      const r = f._s!.slot.backend.cancel(f.id);
       if (isThenable(r)) Promise.resolve(r).catch(noop);
     } catch {
       // A backend that cannot cancel leaves the task to finish on its own.
@@ -323,7 +326,7 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private onResult(f: TaskFuture<any>, attempt: number, value: unknown, now = performance.now()): void {
-    if (f.done || attempt !== f._attempt) return;
+    if (!this.current(f, attempt)) return;
     const end = f._s!.x?.endTime;
     if (end !== undefined && end < now) now = Math.max(end, f.started ?? end);
     this.leaveRunning(f);
@@ -332,7 +335,7 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   private onError(f: TaskFuture<any>, attempt: number, err: unknown): void {
-    if (f.done || attempt !== f._attempt) return;
+    if (!this.current(f, attempt)) return;
     let state: Settled = 'FAILED';
     const x = f._s!.x;
     if (x?.cancelRequested) {
@@ -340,7 +343,7 @@ export abstract class Scheduler implements FutureOwner {
       err = new TaskCancelledError(f.name);
     } else if (x?.timedOut) {
       x.timedOut = false;
-      err = new TaskTimeoutError(f.name, (f._s!.def as TaskDef).timeoutMs!);
+      err = new TaskTimeoutError(f.name, f._s!.def.timeoutMs!);
     }
     let now = performance.now();
     const end = x?.endTime;
@@ -348,7 +351,7 @@ export abstract class Scheduler implements FutureOwner {
     if (x) x.endTime = undefined;
     this.leaveRunning(f);
     this.closeAttempt(f, attempt, state, now, err);
-    if (state === 'FAILED' && attempt <= (f._s!.def as TaskDef).retries && !this.closing) return this.submitAttempt(f);
+    if (state === 'FAILED' && attempt <= f._s!.def.retries && !this.closing) return this.submitAttempt(f);
     this.finish(f, state, err, now);
   }
 
@@ -363,7 +366,7 @@ export abstract class Scheduler implements FutureOwner {
   }
 
   /** Settles a future and wakes (or fails) its dependents. */
-  protected finish(f: TaskFuture<any>, state: Settled, value: unknown, now = performance.now()): void {
+  private finish(f: TaskFuture<any>, state: Settled, value: unknown, now = performance.now()): void {
     const failed = this.settleOne(f, state, value, now);
     if (failed) this.failDependents(failed);
   }
@@ -372,11 +375,10 @@ export abstract class Scheduler implements FutureOwner {
     const run = f._s!;
     if (run.x) this.leaveRunning(f);
     if (run.x?.timer) clearTimeout(run.x.timer);
-    const slot = run.slot as Slot;
-    f._settle(state, value, now);
+    const slot = run.slot;
+    if (!this.transition(f, state, now, value)) return null;
     slot.assigned--;
-    if (slot.retired) this.maybeRetire(slot);
-    if (this.listeners.length !== 0) this.emit(f, state, now);
+    if (slot.retired) this.host.maybeRetire(slot);
     const w = run.waiters;
     if (w) for (const x of Array.isArray(w) ? w : [w]) x.settled(f);
     const deps = run.dependents;
@@ -407,9 +409,8 @@ export abstract class Scheduler implements FutureOwner {
     f._s!.extra().children = [];
     f._attempt = 1;
     f._firstSubmit = now;
-    f.state = 'RUNNING';
     f.started = now;
-    if (this.listeners.length !== 0) this.emit(f, 'RUNNING', now);
+    this.transition(f, 'RUNNING', now);
     if (def.timeoutMs !== undefined && def.timeoutMs > 0) {
       f._s!.extra().timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
     }
@@ -430,11 +431,6 @@ export abstract class Scheduler implements FutureOwner {
     this.closeAttempt(f, 1, state, now, state === 'DONE' ? undefined : value);
     f._s!.x!.children = null;
     this.finish(f, state, value, now);
-  }
-
-  /** Like Promise.all for futures, without a promise per future (see gather.ts). */
-  gather<T extends readonly unknown[] | []>(items: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-    return gather(items);
   }
 
   cancelTask(f: TaskFuture<any>): boolean {
@@ -474,9 +470,5 @@ export abstract class Scheduler implements FutureOwner {
         console.error('flowbook: a task event listener threw:', err);
       }
     }
-  }
-
-  protected invalid(name: string, message: string): InvalidTaskError {
-    return new InvalidTaskError(name, `task '${name}': ${message}`);
   }
 }

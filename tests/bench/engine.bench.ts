@@ -143,6 +143,34 @@ async function executables(n: number): Promise<{ row: BenchRow; data: Record<str
   };
 }
 
+/** Exec mode: an argv array spawned directly, against a raw detached spawn of the same program. */
+async function execMode(n: number): Promise<{ row: BenchRow; data: Record<string, number> }> {
+  const limit = os.availableParallelism();
+  const spawnTrue = () => new Promise<void>((res, rej) => {
+    const c = spawn('true', [], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.on('close', (code) => (code === 0 ? res() : rej(new Error(`exit ${code}`))));
+  });
+  await using flow = await WorkflowEngine.create();
+  const tru = flow.executableTask(() => ['true']);
+  await flow.gather(Array.from({ length: 20 }, () => tru())); // warm: the reaper starts
+  const best = await bestOf(3, {
+    raw: async () => {
+      let next = 0;
+      await Promise.all(Array.from({ length: limit }, async () => { while (next++ < n) await spawnTrue(); }));
+    },
+    flow: () => flow.gather(Array.from({ length: n }, () => tru())),
+  });
+  const ratio = best.raw / best.flow;
+  return {
+    row: {
+      case: `${n} \`['true']\` executables, exec mode (${limit} at once)`,
+      flowbook: `${fmt(n / (best.flow / 1000))} /s`, baseline: `raw spawn of true ${fmt(n / (best.raw / 1000))}/s`,
+      ratio: fmt(ratio, 3), goal: '≥ 0.95× raw spawn', met: ratio >= 0.95,
+    },
+    data: { n, flowMs: best.flow, rawMs: best.raw },
+  };
+}
+
 /** The AsyncFlow seed notebook: 5 workflows, each task3(task1(), task2()), gathered. */
 async function seedDemo(): Promise<{ row: BenchRow; data: Record<string, unknown> }> {
   await using flow = await WorkflowEngine.create();
@@ -207,8 +235,9 @@ export async function bench(): Promise<BenchResult> {
   seed.row.flowbook += ` (first run: ${fmt(cold.data.totalMs as number, 2)} ms)`;
   seed.data.firstRunMs = cold.data.totalMs;
   const exe = await executables(1000);
-  const parts = [await noopTasks(100_000), await chainRows(), await threadPool(20_000), await asyncOnPools(), exe, seed];
+  const exec = await execMode(500);
+  const parts = [await noopTasks(100_000), await chainRows(), await threadPool(20_000), await asyncOnPools(), exe, exec, seed];
   const data: Record<string, unknown> = {};
-  parts.forEach((p, i) => (data[['noop', 'chain', 'threads', 'asyncPools', 'executables', 'seed'][i]] = p.data));
+  parts.forEach((p, i) => (data[['noop', 'chain', 'threads', 'asyncPools', 'executables', 'execMode', 'seed'][i]] = p.data));
   return { area: 'engine', rows: parts.map((p) => p.row), data };
 }

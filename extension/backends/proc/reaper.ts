@@ -35,6 +35,11 @@ function get(): ChildProcess | null {
   return reaper;
 }
 
+/** True when a reaper runs (or could be started): it alone then ties a detached child to us. */
+export function haveReaper(): boolean {
+  return get() !== null;
+}
+
 /** Kills group `pgid` if this process dies before `release(pgid)`. */
 export function guardGroup(pgid: number | undefined): void {
   if (pgid !== undefined) get()?.stdin?.write(`+${pgid}\n`);
