@@ -65,6 +65,11 @@ export interface SubmitHooks {
   output?(stream: 'stdout' | 'stderr', text: string): void;
   /** When the body ended, on this process's clock (a worker's report); call just before settling. */
   finished?(time: number): void;
+  /**
+   * The attempt still waits, and why, in the backend's words (e.g. "waiting for a SLURM allocation
+   * (Reason=Resources)"); may come several times before `started`. The engine emits it as a PENDING event.
+   */
+  waiting?(detail: string): void;
 }
 
 export interface StartInfo {
@@ -72,6 +77,8 @@ export interface StartInfo {
   time?: number;
   /** The worker that runs it. */
   slot?: TaskSlot;
+  /** Where it runs, in the backend's words (e.g. "SLURM job 12 on node1"): TaskEvent.detail. */
+  detail?: string;
 }
 
 export interface Backend {

@@ -32,6 +32,11 @@ export interface TaskEvent {
    * time it waited in the backend's queue for a free worker.
    */
   queuedAt?: number;
+  /**
+   * The backend's word on the attempt: where it runs (RUNNING, e.g. "SLURM job 12 on node1"), or why it still
+   * waits (PENDING, e.g. "waiting for a SLURM allocation (Reason=Resources)").
+   */
+  detail?: string;
 }
 
 /** Where an attempt ran. */

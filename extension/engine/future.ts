@@ -210,6 +210,8 @@ export class RunExtra {
   output: TaskOutput | null = null;
   slot: TaskSlot | undefined = undefined;
   queuedAt: number | undefined = undefined;
+  /** The backend's word on where the attempt runs or why it waits (TaskEvent.detail). */
+  detail: string | undefined = undefined;
   endTime: number | undefined = undefined;
   /** Counted in the scheduler's running pool attempts. */
   running = false;

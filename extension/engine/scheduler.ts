@@ -39,6 +39,9 @@ class AttemptHooks implements SubmitHooks {
   finished(time: number): void {
     this.s.onFinished(this.f, this.attempt, time);
   }
+  waiting(detail: string): void {
+    this.s.onWaiting(this.f, this.attempt, detail);
+  }
 }
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
 
@@ -274,6 +277,7 @@ export class Scheduler implements FutureOwner {
       x.running = true;
       this.poolRunning++;
       if (info?.slot) x.slot = info.slot;
+      if (info?.detail) x.detail = info.detail;
     }
     f.started ??= t;
     // A retry's attempt starts while the future stays RUNNING: only its event is new.
@@ -282,6 +286,14 @@ export class Scheduler implements FutureOwner {
     } else this.transition(f, 'RUNNING', t);
     const ms = f._s!.def.timeoutMs;
     if (ms !== undefined && ms > 0) f._s!.extra().timer = setTimeout(() => this.expire(f, attempt), Math.max(0, ms - (now - t)));
+  }
+
+  /** @internal (AttemptHooks) The backend says why the attempt still waits: a PENDING event with that detail. */
+  onWaiting(f: TaskFuture<any>, attempt: number, detail: string): void {
+    if (f.done || attempt !== f._attempt || f.state !== 'PENDING') return;
+    if (!f._s) return;
+    f._s.extra().detail = detail;
+    if (this.listeners.length !== 0) this.emit(f, 'PENDING', performance.now());
   }
 
   /** @internal (AttemptHooks) What a pool task printed: to its cell, tagged while several run. */
@@ -463,6 +475,7 @@ export class Scheduler implements FutureOwner {
       if (x?.slot) e.slot = x.slot;
       if (x?.queuedAt !== undefined) e.queuedAt = x.queuedAt;
     }
+    if ((state === 'RUNNING' || state === 'PENDING') && f._s?.x?.detail) e.detail = f._s.x.detail;
     for (const l of this.listeners.length === 1 ? this.listeners : this.listeners.slice()) {
       try {
         l(e);

@@ -1,192 +1,238 @@
 /**
- * The pilot agent: one Node process per pilot job, started by `srun` and holding the allocation. Tasks are
- * streamed to it as NDJSON on stdin and it answers on stdout (see protocol.ts), so a task costs a pipe
- * write and a fork instead of a scheduler cycle. It runs up to `--slots` tasks at once: executables with
- * bash in their own process group, functions in forked function-worker processes (killed on cancel).
- * Usage: node slurm/agent.js --slots N [--connect host:port --token T] [--once]
- *   --connect: talk over TCP to the client (stdin EOF still means "client gone"); else over stdin/stdout.
- *   --once: exit after one task (sbatch mode, stdin is a file).
+ * The pilot agent: one Node process per pilot job, started by `srun` and holding the allocation. Tasks come over
+ * an authenticated connection back to the host (channel.ts), so a task costs a frame and a fork instead of a
+ * scheduler cycle. It runs up to `--slots` tasks at once: argv executables directly, shell commands under bash,
+ * each in its own process group; functions in warm forked function-worker processes (killed on cancel).
+ * Every child is tied to the agent (../proc/spawn.ts): parent-death signal plus the reaper, which kills their
+ * process groups when the agent dies, even by SIGKILL (slurmstepd's proctrack/linuxproc loses them otherwise).
+ *
+ * Usage: node slurm/agent.js --slots N --connect host:port --name NAME [--tls] [--max-frame BYTES]
+ *   The pilot's key is the first line on stdin (never argv or env); stdin's EOF later means "host gone".
+ * Or:    node slurm/agent.js --once < request.json > reply.json   (sbatch mode: one task, files only)
  */
-import { spawn, fork, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeValue, encodeValue, onLines, type FromAgent, type ToAgent, type WireError } from './protocol';
+import { toWire, type WireError } from '../../engine/wire-errors';
+import { signalGroup } from '../proc/kill';
+import { forkTied, spawnTied } from '../proc/spawn';
+import { connectToHost, readKey, type AgentChannel } from './channel';
+import { decodeValue, encodeValue, type AgentJob, type ExecJob, type FromAgent, type FunctionJob, type ToAgent } from './protocol';
 
-const slots = Math.max(1, Number(process.argv[process.argv.indexOf('--slots') + 1]) || 1);
-const once = process.argv.includes('--once');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const connect = arg('--connect');
-let socket: net.Socket | undefined;
+const slots = Math.max(1, Number(arg('--slots')) || 1);
+const once = process.argv.includes('--once');
 const GRACE_MS = 2000;
-const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, '..', 'function-worker.js');
+const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, 'function-worker.js');
 
-type Job = Exclude<ToAgent, { type: 'cancel' }>;
 interface Running {
   child: ChildProcess;
   cancelled: boolean;
   worker: boolean;
 }
 
-const queue: Job[] = [];
 const running = new Map<string, Running>();
 const idleWorkers: ChildProcess[] = [];
 const workerCwd = new WeakMap<ChildProcess, string>();
+let channel: AgentChannel | undefined;
+let onceReply: ((msg: FromAgent, value?: Buffer) => void) | undefined;
 
-function send(msg: FromAgent): void {
-  (socket ?? process.stdout).write(JSON.stringify(msg) + '\n');
+function send(msg: FromAgent, value?: Buffer): void {
+  if (onceReply) onceReply(msg, value);
+  else channel?.send(msg, value);
 }
 
-function fail(id: string, error: WireError): void {
-  send({ type: 'done', id, ok: false, error });
+function fail(id: string, error: WireError, signal?: string): void {
+  send({ type: 'done', id, ok: false, error, ...(signal ? { signal } : {}) });
 }
 
-function pump(): void {
-  while (running.size < slots && queue.length) {
-    const job = queue.shift()!;
-    send({ type: 'started', id: job.id });
-    if (job.type === 'exec') runExec(job);
-    else runFunction(job);
+function start(job: AgentJob, args?: Buffer): void {
+  if (running.has(job.id)) return; // the host never sends one id twice; a duplicate must not run twice
+  if (running.size >= slots) {
+    // The host dispatches only to free slots; a job beyond them is refused, never queued behind its back.
+    fail(job.id, toWire(new Error(`agent busy: all ${slots} slots in use`)));
+    return;
   }
+  if (job.type === 'exec') runExec(job);
+  else runFunction(job, args);
 }
 
-/** `killedFromOutside`: SLURM is most likely ending the job (scancel, time limit); hold the queue a moment so
- *  that queued tasks are not started into a dying job (the client re-runs never-started tasks elsewhere). */
-function finish(id: string, killedFromOutside = false): void {
+function finish(id: string): void {
   running.delete(id);
   if (once) exitAll();
-  if (killedFromOutside) setTimeout(pump, 500);
-  else pump();
 }
 
-function runExec(job: Extract<ToAgent, { type: 'exec' }>): void {
-  const child = spawn('/bin/bash', ['-c', job.command], {
-    cwd: job.cwd,
-    env: { ...process.env, ...job.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group, so cancel kills the whole command tree
-  });
+function runExec(job: ExecJob): void {
+  const [file, ...rest] = job.argv ?? ['/bin/bash', '-c', job.command];
+  let child: ChildProcess;
+  try {
+    child = spawnTied(file, rest, {
+      cwd: job.cwd,
+      env: job.env ? { ...process.env, ...job.env } : process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group, so cancel kills the whole command tree
+    });
+  } catch (e) {
+    fail(job.id, execError(job, null, `cannot start: ${(e as Error).message}`, null));
+    return;
+  }
   const entry: Running = { child, cancelled: false, worker: false };
   running.set(job.id, entry);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
+  send({ type: 'started', id: job.id, pid: child.pid });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d: Buffer) => err.push(d));
   child.on('error', (e) => {
-    fail(job.id, { message: `cannot start command: ${e.message}` });
+    if (!running.has(job.id)) return;
+    fail(job.id, execError(job, null, `cannot start: ${e.message}`, null));
     finish(job.id);
   });
   child.on('close', (code, signal) => {
     if (!running.has(job.id)) return;
-    if (code === 0) send({ type: 'done', id: job.id, ok: true, value: encodeValue(out.trim()) });
+    if (code === 0) send({ type: 'done', id: job.id, ok: true }, encodeValue(Buffer.concat(out).toString('utf8').trim()));
     else {
-      const why = entry.cancelled ? 'cancelled' : signal ? `killed by ${signal}` : `exited with code ${code}`;
-      const tail = err.trim().split('\n').slice(-1)[0];
-      fail(job.id, { message: `command ${why}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined, stderr: err, signal: signal ?? undefined });
+      const stderr = Buffer.concat(err).toString('utf8');
+      const fromOutside = !!signal && !entry.cancelled;
+      fail(job.id, execError(job, code, stderr, signal), fromOutside ? signal! : undefined);
     }
-    finish(job.id, !!signal && !entry.cancelled);
+    finish(job.id);
   });
+}
+
+function execError(job: ExecJob, exitCode: number | null, stderr: string, signal: string | null): WireError {
+  const how = exitCode !== null ? `exited with code ${exitCode}` : signal ? `was killed by ${signal}` : 'could not start';
+  const message = `task '${job.name}' command \`${job.command}\` ${how}`;
+  return { kind: 'error', name: 'ExecutableError', message, command: job.command, exitCode, stderr, signal };
 }
 
 /** An idle worker started in `cwd` (a function task's working directory), or a new one. */
 function takeWorker(cwd: string): ChildProcess {
   const i = idleWorkers.findIndex((w) => workerCwd.get(w) === cwd);
   if (i >= 0) return idleWorkers.splice(i, 1)[0];
-  // stdout is piped to stderr: user console.log must never corrupt the protocol on our stdout.
-  const w = fork(workerPath, [], { cwd, serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  // Task console output goes to stderr: it must never look like the agent's own output.
+  const w = forkTied(workerPath, [], { cwd, serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   workerCwd.set(w, cwd);
   w.stdout!.on('data', (d) => process.stderr.write(d));
+  w.on('error', () => {}); // reported through 'exit'
   return w;
 }
 
-function runFunction(job: Extract<ToAgent, { type: 'function' }>): void {
+function runFunction(job: FunctionJob, args: Buffer | undefined): void {
   const w = takeWorker(job.cwd);
   const entry: Running = { child: w, cancelled: false, worker: true };
   running.set(job.id, entry);
-  const done = (msg: FromAgent, killedFromOutside = false) => {
+  send({ type: 'started', id: job.id, pid: w.pid });
+  const done = (ok: boolean, value: unknown, error?: WireError, signal?: string) => {
     w.off('message', onMessage);
     w.off('exit', onExit);
     if (!running.has(job.id)) return;
-    send(msg);
-    finish(job.id, killedFromOutside);
+    if (ok) {
+      let bytes: Buffer;
+      try {
+        bytes = encodeValue(value);
+      } catch (e) {
+        return void (fail(job.id, toWire(e)), finish(job.id));
+      }
+      send({ type: 'done', id: job.id, ok: true }, bytes);
+    } else fail(job.id, error!, signal);
+    finish(job.id);
   };
   const onMessage = (m: any) => {
     if (!m || m.id !== job.id) return;
     idleWorkers.push(w);
     if (idleWorkers.length > slots) idleWorkers.shift()!.kill(); // many cwds: keep at most `slots` idle
-    if (m.ok) done({ type: 'done', id: job.id, ok: true, value: encodeValue(m.value) });
-    else done({ type: 'done', id: job.id, ok: false, error: m.error as WireError }); // already wire form
+    done(!!m.ok, m.value, m.ok ? undefined : (m.error as WireError));
   };
   const onExit = (code: number | null, signal: string | null) => {
     const why = entry.cancelled ? 'cancelled' : `function worker exited (${signal ?? `code ${code}`})`;
-    const signalled = !!signal && !entry.cancelled;
-    done({ type: 'done', id: job.id, ok: false, error: { message: `${job.name}: ${why}`, signal: signal ?? undefined } }, signalled);
+    const fromOutside = !!signal && !entry.cancelled;
+    done(false, undefined, { kind: 'error', name: 'WorkerCrashError', message: `${job.name}: ${why}` }, fromOutside ? signal! : undefined);
   };
   w.on('message', onMessage);
   w.on('exit', onExit);
-  w.send({ id: job.id, source: job.source, args: decodeValue(job.args) });
+  let argv: unknown;
+  try {
+    argv = decodeValue(args);
+  } catch (e) {
+    return done(false, undefined, toWire(e));
+  }
+  w.send({ id: job.id, source: job.source, args: argv });
 }
 
 function cancel(id: string): void {
-  const i = queue.findIndex((j) => j.id === id);
-  if (i >= 0) {
-    queue.splice(i, 1);
-    fail(id, { message: 'cancelled' });
-    return;
-  }
   const r = running.get(id);
   if (!r || r.cancelled) return;
   r.cancelled = true;
   if (r.worker) r.child.kill('SIGKILL'); // a busy function cannot be interrupted; the worker is replaced
   else {
-    killGroup(r.child, 'SIGTERM');
-    setTimeout(() => killGroup(r.child, 'SIGKILL'), GRACE_MS).unref();
+    signalGroup(r.child.pid, 'SIGTERM');
+    setTimeout(() => signalGroup(r.child.pid, 'SIGKILL'), GRACE_MS).unref();
   }
 }
 
-function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  try {
-    if (child.pid) process.kill(-child.pid, sig);
-  } catch {
-    /* already gone */
-  }
-}
-
+let exiting = false;
 /** Kills every task and worker and reaps them before exiting, so no process outlives the agent. */
 function exitAll(): void {
+  if (exiting) return;
+  exiting = true;
   const children = [...[...running.values()].map((r) => r.child), ...idleWorkers];
-  for (const r of running.values()) (r.worker ? r.child.kill('SIGKILL') : killGroup(r.child, 'SIGKILL'));
+  for (const r of running.values()) (r.worker ? r.child.kill('SIGKILL') : signalGroup(r.child.pid, 'SIGKILL'));
   for (const w of idleWorkers) w.kill('SIGKILL');
   const gone = children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => new Promise((r) => c.once('exit', r)));
   const cap = new Promise((r) => setTimeout(r, 1000));
-  void Promise.race([Promise.all(gone), cap]).then(() => process.exit(0));
+  void Promise.race([Promise.all(gone), cap]).then(() => channel?.end(() => process.exit(0)) ?? process.exit(0));
 }
 
-function onRequest(line: string): void {
-  const msg = JSON.parse(line) as ToAgent;
-  if (msg.type === 'cancel') cancel(msg.id);
-  else {
-    queue.push(msg);
-    pump();
+function onRequest(msg: ToAgent, value?: Buffer): void {
+  switch (msg.type) {
+    case 'welcome':
+      return;
+    case 'cancel':
+      return cancel(msg.id);
+    case 'exec':
+    case 'function':
+      return start(msg, value);
   }
 }
 
-if (!once) process.stdin.on('end', exitAll); // client gone or shutdown: leave nothing behind
-process.stdin.resume();
 process.on('SIGTERM', exitAll);
 process.on('SIGINT', exitAll);
 
-const hello = (): void =>
-  send({ type: 'hello', jobId: process.env.SLURM_JOB_ID ?? '', stepId: process.env.SLURM_STEP_ID ?? '', host: os.hostname(), slots, token: arg('--token') ?? '' });
-
-if (connect) {
-  const i = connect.lastIndexOf(':');
-  socket = net.connect({ host: connect.slice(0, i), port: Number(connect.slice(i + 1)) }, hello);
-  socket.setNoDelay(true);
-  onLines(socket, onRequest);
-  socket.on('close', exitAll);
-  socket.on('error', (e) => process.stderr.write(`slurm-agent: connection to ${connect} failed: ${e.message}\n`));
+if (once) {
+  // sbatch: the request is a file on stdin ({ job, args? } with args base64), the reply one JSON line on stdout.
+  const chunks: Buffer[] = [];
+  process.stdin.on('data', (d: Buffer) => chunks.push(d));
+  process.stdin.on('end', () => {
+    const req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { job: AgentJob; args?: string };
+    onceReply = (msg, value) => {
+      if (msg.type !== 'done') return;
+      process.stdout.write(JSON.stringify({ ...msg, ...(value ? { value: value.toString('base64') } : {}) }) + '\n');
+    };
+    start(req.job, req.args ? Buffer.from(req.args, 'base64') : undefined);
+  });
 } else {
-  onLines(process.stdin, onRequest);
-  hello();
+  const connect = arg('--connect');
+  if (!connect) {
+    process.stderr.write('slurm-agent: --connect host:port is required (or --once)\n');
+    process.exit(2);
+  }
+  void readKey(process.stdin).then(
+    async (key) => {
+      process.stdin.on('end', exitAll); // host gone or shutdown: leave nothing behind
+      process.stdin.resume();
+      const hello: FromAgent = {
+        type: 'hello', jobId: process.env.SLURM_JOB_ID ?? '', stepId: process.env.SLURM_STEP_ID ?? '',
+        host: os.hostname(), slots, pid: process.pid,
+      };
+      channel = await connectToHost({
+        where: connect, key, name: arg('--name') ?? '', tls: process.argv.includes('--tls'),
+        maxFrame: Number(arg('--max-frame')) || undefined, hello, onMessage: onRequest, onClose: exitAll,
+      });
+    },
+    (e: Error) => {
+      process.stderr.write(`slurm-agent: ${e.message}\n`);
+      process.exit(2);
+    },
+  );
 }

@@ -6,8 +6,9 @@
  * single-node SLURM, two runs): raw `srun true` loop 3.9 / 2.4 tasks/s, srun mode 3.7 / 2.6, pilot 86.5 / 97
  * (22x / 40x, cold start included); submit-to-start p50 43-81 ms raw srun, 1.8 ms pilot. Per-task srun is bound
  * by the scheduler, and more jobs at once only queue for its next pass; the pilot pays that once.
- * - 'pilot' (default): one srun job per node holds the allocation and runs an agent; tasks are streamed to it
- *   over a TCP connection the agent opens back to us, and state changes come back on it (pushed, not polled).
+ * - 'pilot' (default): srun jobs (one node each) hold allocations and run an agent; tasks are streamed to it
+ *   over an authenticated connection the agent opens back to us (channel.ts), and state changes come back on
+ *   it (pushed, not polled). Pilots start and end with the work (pool.ts: minPilots, maxPilots, idleTimeout).
  * - 'srun': one srun (its own job) per task, at most `maxConcurrent` at once.
  * - 'sbatch': one `sbatch --wait` per task, for sites that forbid interactive srun; slowest.
  * A task with `taskDescription.slurm` options runs as its own job step in the pilot's allocation
@@ -15,9 +16,11 @@
  */
 import type { Backend, SubmitHooks, TaskSpec } from '../backend';
 import { assertCloneable, portableSource } from '../portable';
+import { bindAddress } from './address';
 import { checkController, slurmCmd } from './cli';
-import { Pilot, PilotLostError, type AgentJob } from './pilot';
-import { encodeValue } from './protocol';
+import { Pilot } from './pilot';
+import { PilotPool } from './pool';
+import { encodeValue, type AgentJob } from './protocol';
 import { runSbatch, type SbatchRun } from './sbatch';
 import { SrunCommand } from './step';
 
@@ -26,8 +29,14 @@ export type SlurmMode = 'pilot' | 'srun' | 'sbatch';
 export interface SlurmOptions {
   partition?: string;
   account?: string;
-  /** Pilot mode: number of pilot jobs (one node each). */
+  /** Pilot mode: the most pilot jobs (one node each) at once; same as `maxPilots` (kept for old code). */
   nodes?: number;
+  /** Pilot mode: pilots kept running even when idle (default 0: scale from zero). */
+  minPilots?: number;
+  /** Pilot mode: the most pilots at once (default `nodes`, else 1). */
+  maxPilots?: number;
+  /** Pilot mode: seconds a pilot with nothing to run keeps its allocation (default 300; 0 = hold it). */
+  idleTimeout?: number;
   cpusPerTask?: number;
   /** SLURM time limit for pilot/task jobs, e.g. '01:00:00' or minutes. */
   timeLimit?: string | number;
@@ -36,6 +45,10 @@ export interface SlurmOptions {
   slots?: number;
   /** srun/sbatch modes: jobs in flight at once (default 8). */
   maxConcurrent?: number;
+  /** Encrypt the pilot channel (TLS 1.2 with the pilot's key as PSK); default off, or FLOWBOOK_SLURM_TLS=1. */
+  tls?: boolean;
+  /** Largest task value (args or result) through the pilot channel, in MB (default 512). */
+  maxMessageMb?: number;
 }
 
 type Active = Pilot | SbatchRun | SrunCommand;
@@ -44,19 +57,30 @@ export class SlurmExecutionBackend implements Backend {
   readonly name = 'slurm';
   readonly mode: SlurmMode;
   private nodeCpus = 1;
+  private bindHost = '127.0.0.1';
   private initialized?: Promise<void>;
-  private pilots: (Pilot | undefined)[] = [];
+  private pool?: PilotPool;
   private active = new Map<string, Active>();
   private waiting: { id: string; go: () => void; stop: (e: Error) => void }[] = [];
   private inFlight = 0;
   private closed = false;
   private ourJobs = new Set<string>();
-  /** Tasks waiting for a pilot (first start, or after a lost one): id -> cancel it. */
-  private waitingForPilot = new Map<string, () => void>();
+  /** Tasks inside submit() and not yet handed on: a cancel then marks them, and they never start. */
+  private entering = new Map<string, { cancelled: boolean }>();
 
   constructor(readonly options: SlurmOptions = {}) {
     this.mode = options.mode ?? 'pilot';
     if (!['pilot', 'srun', 'sbatch'].includes(this.mode)) throw new Error(`SLURM: unknown mode '${this.mode}' (pilot, srun or sbatch)`);
+    const o = options;
+    for (const k of ['nodes', 'minPilots', 'maxPilots', 'idleTimeout', 'slots', 'maxMessageMb'] as const) {
+      const v = o[k];
+      if (v !== undefined && (typeof v !== 'number' || !(v >= 0) || !isFinite(v))) throw new Error(`SLURM: ${k} must be a number >= 0, got ${String(v)}`);
+    }
+    if (o.minPilots !== undefined && o.minPilots > this.maxPilots) throw new Error(`SLURM: minPilots (${o.minPilots}) is above maxPilots (${this.maxPilots})`);
+  }
+
+  get maxPilots(): number {
+    return Math.max(1, this.options.maxPilots ?? this.options.nodes ?? 1);
   }
 
   init(): Promise<void> {
@@ -65,62 +89,62 @@ export class SlurmExecutionBackend implements Backend {
       const p = this.options.partition ? ['-p', this.options.partition] : [];
       const cpus = await slurmCmd('sinfo', ['-h', ...p, '-o', '%c']);
       this.nodeCpus = Math.max(1, ...cpus.stdout.split('\n').map((s) => parseInt(s, 10)).filter((n) => n > 0));
+      this.bindHost = await bindAddress();
+      if (this.mode === 'pilot') {
+        this.pool = new PilotPool({
+          min: this.options.minPilots ?? 0, max: this.maxPilots, idleMs: (this.options.idleTimeout ?? 300) * 1000,
+          newPilot: () => this.newPilot(),
+        });
+        this.pool.warm();
+      }
     })());
   }
 
   async submit(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
     if (this.closed) throw new Error('SLURM backend is shut down');
-    const job = this.toAgentJob(task); // closure / clone errors fail here, before any SLURM work
-    await this.init();
+    const { job, value } = this.toAgentJob(task); // closure / clone errors fail here, before any SLURM work
+    const entry = { cancelled: false };
+    this.entering.set(task.id, entry);
+    try {
+      await this.init();
+    } finally {
+      this.entering.delete(task.id);
+    }
+    if (entry.cancelled) throw new Error('cancelled before it was submitted to SLURM');
     const once = onceHooks(hooks);
     const extra = slurmOptions(task);
     if (this.mode === 'pilot') {
-      if (!extra.length) return this.runOnPilot(task.id, job, once);
-      const pilot = await this.pilotFor(task.id);
+      if (!extra.length) return this.pool!.run(job, value, once);
+      this.entering.set(task.id, entry);
+      let pilot: Pilot;
+      try {
+        pilot = await this.pool!.anyRunning();
+      } finally {
+        this.entering.delete(task.id);
+      }
+      if (entry.cancelled) throw new Error('cancelled before it was submitted to SLURM');
       // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
-      return this.runOwn(task, job, ['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, once);
+      return this.runOwn(task, job, value, ['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, once);
     }
     await this.slot(task.id);
     try {
       if (this.mode === 'sbatch') {
-        const run = runSbatch(task, job, [...this.resourceArgs(this.cpusPerTask), ...extra], once);
+        const run = runSbatch(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], once);
         this.active.set(task.id, run);
         run.submitted.then((id) => this.ourJobs.add(id), () => {});
         return await run.result;
       }
-      return await this.runOwn(task, job, [...this.resourceArgs(this.cpusPerTask), ...extra], true, once);
+      return await this.runOwn(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], true, once);
     } finally {
       this.active.delete(task.id);
       this.release();
     }
   }
 
-  /** A task still queued in a pilot that dies (e.g. scancelled from outside) is re-run on a new pilot. */
-  private async runOnPilot(id: string, job: AgentJob, hooks: SubmitHooks): Promise<unknown> {
-    for (let attempt = 1; ; attempt++) {
-      const pilot = await this.pilotFor(id);
-      try {
-        return await this.track(id, pilot, pilot.run(job, hooks));
-      } catch (err) {
-        if (!(err instanceof PilotLostError) || this.closed || attempt >= 3) throw err;
-      }
-    }
-  }
-
-  /** Waits for a live pilot; a task cancelled meanwhile (the pilot job may pend for long) never starts. */
-  private async pilotFor(id: string): Promise<Pilot> {
-    const cancelled = new Promise<never>((_, reject) => this.waitingForPilot.set(id, () => reject(new Error('cancelled'))));
-    try {
-      return await Promise.race([this.pickPilot(), cancelled]);
-    } finally {
-      this.waitingForPilot.delete(id);
-    }
-  }
-
   async cancel(id: string): Promise<boolean> {
-    const w = this.waitingForPilot.get(id);
-    if (w) {
-      w();
+    const e = this.entering.get(id);
+    if (e) {
+      e.cancelled = true;
       return true;
     }
     const q = this.waiting.findIndex((w) => w.id === id);
@@ -129,21 +153,49 @@ export class SlurmExecutionBackend implements Backend {
       return true;
     }
     const a = this.active.get(id);
-    return a ? a.cancel(id) : false;
+    if (a) return a.cancel(id);
+    return this.pool ? this.pool.cancel(id) : false;
   }
 
   /** Cancels everything, scancels our jobs and waits until squeue no longer lists them. Idempotent. */
   async shutdown(): Promise<void> {
     this.closed = true;
+    for (const e of this.entering.values()) e.cancelled = true;
     for (const w of this.waiting.splice(0)) w.stop(new Error('SLURM backend shut down'));
-    const all = new Set<Active>([...this.active.values(), ...this.pilots.filter((p): p is Pilot => !!p)]);
-    await Promise.all([...all].map((a) => a.close()));
-    this.pilots = [];
+    await Promise.all([...new Set<Active>(this.active.values())].map((a) => a.close()));
+    await this.pool?.close();
     await this.waitGone();
+  }
+
+  /** What `%backend slurm` shows: where tasks will run and with which limits. */
+  async describe(): Promise<string> {
+    await this.init();
+    const o = this.options;
+    const part = o.partition ?? (await slurmCmd('sinfo', ['-h', '-o', '%P'])).stdout.split('\n').find((l) => l.endsWith('*'))?.slice(0, -1) ?? '(default)';
+    const info = await slurmCmd('sinfo', ['-h', '-p', part, '-o', '%D %N %c %l %T']);
+    const [count, nodes, cpus, limit] = info.stdout.trim().split('\n')[0]?.split(/\s+/) ?? [];
+    const lines = [
+      `SLURM ${this.mode} mode, partition ${part}: ${count ?? '?'} node(s) ${nodes ?? '?'}, ${cpus ?? '?'} CPUs each, partition time limit ${limit ?? '?'}`,
+    ];
+    if (this.mode === 'pilot') {
+      lines.push(`pilots: ${o.minPilots ?? 0} to ${this.maxPilots}, ${this.slotsPerPilot} slot(s) each (${this.cpusPerTask} CPU(s) per task), ` +
+        `idle timeout ${(o.idleTimeout ?? 300) === 0 ? 'none (held)' : `${o.idleTimeout ?? 300} s`}, time limit ${o.timeLimit ?? 'partition default'}`);
+      lines.push(`channel: ${this.bindHost}, HMAC-signed frames${this.tls ? ', TLS-PSK' : ''}, at most ${o.maxMessageMb ?? 512} MB per value`);
+    } else lines.push(`at most ${o.maxConcurrent ?? 8} jobs in flight, time limit ${o.timeLimit ?? 'partition default'}`);
+    if (o.account) lines.push(`account ${o.account}`);
+    return lines.join('\n');
   }
 
   private get cpusPerTask(): number {
     return this.options.cpusPerTask ?? 1;
+  }
+
+  private get slotsPerPilot(): number {
+    return this.options.slots ?? Math.max(1, Math.floor(this.nodeCpus / this.cpusPerTask));
+  }
+
+  private get tls(): boolean {
+    return this.options.tls ?? process.env.FLOWBOOK_SLURM_TLS === '1';
   }
 
   private resourceArgs(cpus: number): string[] {
@@ -156,54 +208,45 @@ export class SlurmExecutionBackend implements Backend {
     ];
   }
 
-  private toAgentJob(task: TaskSpec): AgentJob {
+  private toAgentJob(task: TaskSpec): { job: AgentJob; value?: Buffer } {
     const cwd = task.cwd ?? process.cwd();
     if (task.kind === 'executable') {
-      if (!task.command) throw new Error(`task '${task.name}': executable task without a command`);
-      const env = { ...process.env, ...task.env } as Record<string, string>;
-      return { type: 'exec', id: task.id, command: task.command, cwd, env };
+      if (!task.command && !task.argv) throw new Error(`task '${task.name}': executable task without a command`);
+      const command = task.command ?? task.argv!.join(' ');
+      return { job: { type: 'exec', id: task.id, name: task.name, command, argv: task.argv, cwd, env: task.env } };
     }
     const source = task.fn ? portableSource(task.fn, task.name) : task.source;
     if (!source) throw new Error(`task '${task.name}': function task without a function`);
     assertCloneable(task.args, task.name);
-    return { type: 'function', id: task.id, name: task.name, source, args: encodeValue(task.args), cwd };
-  }
-
-  /**
-   * Least-loaded running pilot. All `nodes` pilots are requested up front and a dead one (scancelled, timed out)
-   * is replaced; tasks only go to pilots that run, so one still pending for resources holds nothing up.
-   */
-  private async pickPilot(): Promise<Pilot> {
-    if (this.closed) throw new Error('SLURM backend shut down'); // never start a pilot after shutdown()
-    const n = Math.max(1, this.options.nodes ?? 1);
-    for (let i = 0; i < n; i++) if (!this.pilots[i]?.alive) this.pilots[i] = this.newPilot();
-    const live = this.pilots.filter((p): p is Pilot => !!p && p.alive);
-    const running = live.filter((p) => p.running);
-    if (running.length) return running.reduce((a, b) => (b.load < a.load ? b : a));
-    return Promise.any(live.map((p) => p.started.then(() => p))).catch((e: AggregateError) => {
-      throw e.errors[0];
-    });
+    return { job: { type: 'function', id: task.id, name: task.name, source, cwd }, value: encodeValue(task.args) };
   }
 
   private newPilot(): Pilot {
-    const slots = this.options.slots ?? Math.max(1, Math.floor(this.nodeCpus / this.cpusPerTask));
+    const slots = this.slotsPerPilot;
     const cpus = Math.min(this.nodeCpus, slots * this.cpusPerTask);
-    const pilot = new Pilot({ srunArgs: this.resourceArgs(cpus), slots, ownJob: true });
+    const pilot = new Pilot({
+      srunArgs: this.resourceArgs(cpus), slots, ownJob: true, bindHost: this.bindHost, tls: this.tls, maxFrame: this.maxFrame,
+      onFree: (p) => this.pool?.onFree(p), onExit: (p) => this.pool?.onExit(p),
+    });
     pilot.started.then(() => this.ourJobs.add(pilot.jobId), () => {});
     return pilot;
   }
 
+  private get maxFrame(): number | undefined {
+    return this.options.maxMessageMb ? Math.ceil(this.options.maxMessageMb * 1024 * 1024) + 65536 : undefined;
+  }
+
   /** One task as its own srun job or step: bash directly for executables, a one-slot agent for functions. */
-  private runOwn(task: TaskSpec, job: AgentJob, srunArgs: string[], ownJob: boolean, hooks: SubmitHooks): Promise<unknown> {
+  private runOwn(task: TaskSpec, job: AgentJob, value: Buffer | undefined, srunArgs: string[], ownJob: boolean, hooks: SubmitHooks): Promise<unknown> {
     const env = { ...process.env, ...task.env };
     if (job.type === 'exec') {
-      const c = new SrunCommand({ srunArgs, ownJob, command: job.command, cwd: job.cwd, env, hooks });
+      const c = new SrunCommand({ srunArgs, ownJob, command: job.command, argv: job.argv, cwd: job.cwd, env, hooks });
       if (ownJob) c.started.then((id) => this.ourJobs.add(id));
       return this.track(task.id, c, c.result);
     }
-    const p = new Pilot({ srunArgs, slots: 1, ownJob, singleUse: true, cwd: task.cwd, env });
+    const p = new Pilot({ srunArgs, slots: 1, ownJob, singleUse: true, cwd: task.cwd, env, bindHost: this.bindHost, tls: this.tls, maxFrame: this.maxFrame });
     if (ownJob) p.started.then(() => this.ourJobs.add(p.jobId), () => {});
-    return this.track(task.id, p, p.run(job, hooks));
+    return this.track(task.id, p, p.run(job, value, hooks));
   }
 
   private async track(id: string, a: Active, result: Promise<unknown>): Promise<unknown> {
@@ -251,5 +294,10 @@ function slurmOptions(task: TaskSpec): string[] {
 
 function onceHooks(hooks: SubmitHooks): SubmitHooks {
   let done = false;
-  return { started: () => (done ? undefined : ((done = true), hooks.started())) };
+  return {
+    started: (info) => (done ? undefined : ((done = true), hooks.started(info))),
+    waiting: (detail) => (done ? undefined : hooks.waiting?.(detail)),
+    output: hooks.output?.bind(hooks),
+    finished: hooks.finished?.bind(hooks),
+  };
 }

@@ -1,22 +1,24 @@
 /**
- * One `srun` running the agent (agent.ts) and the NDJSON stream to it. Used two ways:
+ * One `srun` running the agent (agent.ts) and the authenticated channel to it (channel.ts). Used two ways:
  * - as the pilot: a long-lived job holding the allocation, tasks streamed in (the default mode);
  * - single-use: one task per srun (its own job in 'srun' mode, or its own step inside the pilot's allocation
  *   when the task carries SLURM options), so that cancel can `scancel` exactly that job or step.
- * States are pushed by the agent ('started', 'done') over a TCP connection it opens back to us; nothing is
- * polled. srun's stdin stays open only as a lifeline: EOF (we closed it or died) makes the agent exit.
+ * The host hands a pilot a task only when it has a free slot (pool.ts), so nothing waits inside an agent: a
+ * cancelled task is one the agent never saw, and a pilot that ends leaves no queue behind.
+ * States are pushed by the agent ('started', 'done'); nothing is polled. srun's stdin carries the pilot's key
+ * and then stays open as a lifeline: EOF (we closed it or died) makes the agent exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { fromWire } from '../../engine/wire-errors';
+import type { StartInfo, SubmitHooks } from '../backend';
+import { PilotListener, type HostChannel } from './channel';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
-import { decodeValue, onLines, toError, type FromAgent, type ToAgent } from './protocol';
-import type { SubmitHooks } from '../backend';
+import { decodeValue, type AgentJob, type FromAgent } from './protocol';
 
-export type AgentJob = Exclude<ToAgent, { type: 'cancel' }>;
+export type { AgentJob } from './protocol';
 
 export interface PilotOptions {
   /** srun options placing the agent: resources for a pilot/job, or `--jobid=J --overlap` for a step. */
@@ -24,15 +26,22 @@ export interface PilotOptions {
   slots: number;
   /** True when the agent runs as its own job (cancel/close scancel the job); false for a step in a pilot. */
   ownJob: boolean;
+  /** Address the listener binds to and the agent connects to (address.ts). */
+  bindHost: string;
+  tls?: boolean;
+  maxFrame?: number;
   /** One task, then the agent exits (srun/step modes). */
   singleUse?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** Called once when srun has exited (the pilot is then dead). */
   onExit?: (pilot: Pilot) => void;
+  /** A slot became free (a task settled). */
+  onFree?: (pilot: Pilot) => void;
 }
 
 interface Pending {
+  name: string;
   resolve(v: unknown): void;
   reject(e: Error): void;
   hooks: SubmitHooks;
@@ -40,7 +49,7 @@ interface Pending {
   started?: boolean;
 }
 
-/** The pilot died while the task was still queued in it (never started): safe to run it elsewhere. */
+/** The pilot died before the task started (or refused it): safe to run it elsewhere. */
 export class PilotLostError extends Error {
   override name = 'PilotLostError';
 }
@@ -61,46 +70,64 @@ export class Pilot {
   readonly name = `flowbook-${process.pid}-${++counter}`;
   jobId = '';
   stepId = '';
+  host = '';
   alive = true;
-  private srun: ChildProcess;
-  private server: net.Server;
-  private conn?: net.Socket;
-  private token = randomBytes(12).toString('hex');
+  /** No new tasks (near its time limit, or idle and being released). */
+  draining = false;
+  /** performance.now() when SLURM will end it (time limit), once known. */
+  endsAt = Infinity;
+  private srun?: ChildProcess;
+  private listener: PilotListener;
+  private ch?: HostChannel;
+  private key = randomBytes(32);
   private pending = new Map<string, Pending>();
-  private outbox: string[] = [];
   private ready = false;
   private stderrTail = '';
+  private lostReason = '';
   private closing = false;
   private exited: Promise<void>;
+  private onExited!: () => void;
+  private onHello!: () => void;
+  private onEarlyExit!: (e: Error) => void;
   readonly started: Promise<void>;
 
   constructor(private opts: PilotOptions) {
-    let onHello!: () => void;
-    let onEarlyExit!: (e: Error) => void;
-    this.started = new Promise<void>((res, rej) => ((onHello = res), (onEarlyExit = rej)));
+    this.started = new Promise<void>((res, rej) => ((this.onHello = res), (this.onEarlyExit = rej)));
     this.started.catch(() => {});
-    // The agent connects back here (host: FLOWBOOK_SLURM_HOST or our hostname, which compute nodes resolve).
-    this.server = net.createServer((sock) => this.onConnection(sock, onHello));
-    this.server.listen(0); // without a host Node binds synchronously (all interfaces), so the port is known now
-    const where = `${process.env.FLOWBOOK_SLURM_HOST ?? os.hostname()}:${(this.server.address() as net.AddressInfo).port}`;
-    const args = ['--unbuffered', '-J', this.name, ...opts.srunArgs, process.execPath, agentScript(),
-      '--slots', String(opts.slots), '--connect', where, '--token', this.token];
-    this.srun = spawn('srun', args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.srun.stdin!.on('error', () => {}); // EPIPE after the job died is reported through 'exit'
-    onLines(this.srun.stdout!, (line) => this.onMessage(JSON.parse(line) as FromAgent, onHello));
-    this.srun.stderr!.setEncoding('utf8');
-    this.srun.stderr!.on('data', (d: string) => {
+    this.exited = new Promise((res) => (this.onExited = res));
+    this.listener = new PilotListener({
+      host: opts.bindHost, key: this.key, name: this.name, tls: !!opts.tls, maxFrame: opts.maxFrame,
+      onAgent: (ch, hello) => this.onAgent(ch, hello),
+    });
+    this.listener.listen().then(
+      (port) => this.launch(port),
+      (e: Error) => void this.die(`cannot listen on ${opts.bindHost}: ${e.message}`),
+    );
+  }
+
+  private launch(port: number): void {
+    if (this.closing) return void this.die('closed before it started');
+    const where = this.opts.bindHost.includes(':') ? `[${this.opts.bindHost}]:${port}` : `${this.opts.bindHost}:${port}`;
+    const args = ['-J', this.name, ...this.opts.srunArgs, process.execPath, agentScript(),
+      '--slots', String(this.opts.slots), '--connect', where, '--name', this.name,
+      ...(this.opts.tls ? ['--tls'] : []), ...(this.opts.maxFrame ? ['--max-frame', String(this.opts.maxFrame)] : [])];
+    const srun = spawn('srun', args, { cwd: this.opts.cwd, env: this.opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.srun = srun;
+    srun.stdin!.on('error', () => {}); // EPIPE after the job died is reported through 'exit'
+    srun.stdin!.write(this.key.toString('hex') + '\n'); // the secret goes where no other user can read it
+    // The agent writes nothing on stdout: whatever arrives there is a task's (or a library's) output.
+    srun.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
+    srun.stderr!.setEncoding('utf8');
+    srun.stderr!.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-STDERR_TAIL);
       // Console output of functions in the pilot goes on to our stderr; SLURM's own lines end up in task errors.
-      if (!opts.singleUse) {
+      if (!this.opts.singleUse) {
         const user = d.split('\n').filter((l, i, a) => (l || i < a.length - 1) && !isSlurmLine(l));
         if (user.length) process.stderr.write(user.join('\n') + '\n');
       }
     });
-    this.exited = new Promise((res) => {
-      this.srun.on('error', (e) => this.die(`cannot run srun: ${e.message}`, onEarlyExit).then(res));
-      this.srun.on('exit', (code, sig) => this.die(`srun exited (${sig ?? `code ${code}`})`, onEarlyExit).then(res));
-    });
+    srun.on('error', (e) => void this.die(`cannot run srun: ${e.message}`));
+    srun.on('exit', (code, sig) => void this.die(`srun exited (${sig ?? `code ${code}`})`));
   }
 
   /** The agent has connected and the pilot has not died. */
@@ -112,16 +139,26 @@ export class Pilot {
     return this.pending.size;
   }
 
+  get free(): number {
+    return this.running && !this.draining ? this.opts.slots - this.pending.size : 0;
+  }
+
+  get slots(): number {
+    return this.opts.slots;
+  }
+
   /** SLURM id that `scancel` must target to stop this agent: the whole job, or only this step. */
   get target(): string {
     return this.opts.ownJob ? this.jobId : `${this.jobId}.${this.stepId}`;
   }
 
-  run(job: AgentJob, hooks: SubmitHooks): Promise<unknown> {
-    if (!this.alive) return Promise.reject(new Error(`SLURM ${this.label()} is gone`));
+  /** Hands one task to the agent. Only call with a free slot (single-use: once, before or after start). */
+  run(job: AgentJob, value: Buffer | undefined, hooks: SubmitHooks): Promise<unknown> {
+    if (!this.alive) return Promise.reject(new PilotLostError(`SLURM ${this.label()} is gone`));
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { resolve, reject, hooks, cancelled: false });
-      this.write(job);
+      this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false });
+      if (this.ready) this.ch!.send(job, value);
+      else void this.started.then(() => this.ch!.send(job, value), () => {}); // single-use: sent once it said hello
     });
   }
 
@@ -134,13 +171,19 @@ export class Pilot {
     const p = this.pending.get(id);
     if (!p) return false;
     p.cancelled = true;
-    if (!this.opts.singleUse) this.write({ type: 'cancel', id });
+    if (!this.opts.singleUse) this.ch?.send({ type: 'cancel', id });
     else await this.stop();
     return true;
   }
 
   /** Ends the agent and its job/step; resolves when srun has exited. Idempotent. */
   async close(): Promise<void> {
+    this.draining = true;
+    if (!this.srun) {
+      this.closing = true;
+      await this.die('closed before it started');
+      return;
+    }
     if (this.alive && this.ready && !this.pending.size) {
       // Idle: EOF lets the agent exit and the job complete cleanly; scancel only if that does not happen.
       this.srun.stdin!.end();
@@ -157,60 +200,72 @@ export class Pilot {
     this.closing = true;
     if (this.jobId) await scancel(this.target);
     else if (this.opts.ownJob) await scancel(`--name=${this.name}`); // still pending: no id yet
-    this.srun.stdin!.end();
-    this.srun.kill('SIGTERM');
+    this.srun?.stdin!.end();
+    this.srun?.kill('SIGTERM');
     // srun forwards one SIGTERM to the step; a second kill only matters if it hangs.
-    setTimeout(() => this.alive && this.srun.kill('SIGKILL'), 10000).unref();
+    setTimeout(() => this.alive && this.srun?.kill('SIGKILL'), 10000).unref();
   }
 
-  private write(msg: ToAgent): void {
-    const line = JSON.stringify(msg) + '\n';
-    if (this.ready) this.conn!.write(line);
-    else this.outbox.push(line); // the step may still be pending; send once the agent said hello
+  private onAgent(ch: HostChannel, hello: Extract<FromAgent, { type: 'hello' }>): void {
+    this.ch = ch;
+    this.jobId = hello.jobId;
+    this.stepId = hello.stepId;
+    this.host = hello.host;
+    this.ready = true;
+    ch.onMessage = (msg, value) => this.onMessage(msg, value);
+    ch.onLost = (why) => {
+      // A dropped connection: the agent is gone, srun's exit follows. A refused frame: it can no longer be
+      // trusted, so its job ends (its tasks fail with that reason).
+      if (this.closing || why === 'connection closed') return;
+      process.stderr.write(`flowbook slurm: ${this.label()}: ${why}; ending it\n`);
+      this.lostReason = why;
+      void scancel(this.target);
+    };
+    this.onHello();
   }
 
-  private onConnection(sock: net.Socket, onHello: () => void): void {
-    sock.setNoDelay(true);
-    sock.on('error', () => {}); // the agent's death is reported through srun's exit
-    let first = true;
-    onLines(sock, (line) => {
-      const msg = JSON.parse(line) as FromAgent;
-      if (first) {
-        first = false;
-        if (msg.type !== 'hello' || msg.token !== this.token) return void sock.destroy(); // not our agent
-        this.conn = sock;
-        this.server.close();
+  private onMessage(msg: FromAgent, value?: Buffer): void {
+    switch (msg.type) {
+      case 'hello':
+        return; // only the first frame is a hello; the channel already took it
+      case 'started': {
+        const p = this.pending.get(msg.id);
+        if (!p || p.started) return;
+        p.started = true;
+        p.hooks.started(this.startInfo(msg.pid));
+        return;
       }
-      if (this.conn === sock) this.onMessage(msg, onHello);
-    });
+      case 'done': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        if (!msg.ok && msg.signal && !p.cancelled && !this.closing) {
+          void this.explainKill(msg.id, p, fromWire(msg.error, p.name) as Error);
+          return;
+        }
+        this.settle(msg.id, p, () => {
+          if (p.cancelled) p.reject(new Error('cancelled'));
+          else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
+          else if (msg.ok) p.resolve(decodeValue(value));
+          else p.reject(fromWire(msg.error, p.name) as Error);
+        });
+      }
+    }
   }
 
-  private onMessage(msg: FromAgent, onHello: () => void): void {
-    if (msg.type === 'hello') {
-      this.jobId = msg.jobId;
-      this.stepId = msg.stepId;
-      this.ready = true;
-      for (const line of this.outbox.splice(0)) this.conn!.write(line);
-      onHello();
-      return;
+  private startInfo(pid: number | undefined): StartInfo {
+    const step = this.opts.ownJob ? `job ${this.jobId}` : `step ${this.target}`;
+    return { slot: { worker: 0, pid, host: this.host }, detail: `SLURM ${step} on ${this.host}` };
+  }
+
+  private settle(id: string, p: Pending, how: () => void): void {
+    this.pending.delete(id);
+    try {
+      how();
+    } catch (e) {
+      p.reject(e as Error); // a value that does not deserialize
     }
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    if (msg.type === 'started') {
-      p.started = true;
-      p.hooks.started();
-      return;
-    }
-    if (!msg.ok && msg.error.signal && !p.cancelled && !this.closing) {
-      void this.explainKill(msg.id, p, toError(msg.error));
-      return;
-    }
-    this.pending.delete(msg.id);
-    if (p.cancelled) p.reject(new Error('cancelled'));
-    else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
-    else if (msg.ok) p.resolve(decodeValue(msg.value));
-    else p.reject(toError(msg.error));
-    if (this.opts.singleUse) this.srun.stdin!.end(); // agent exits on EOF, srun and its job/step end
+    if (this.opts.singleUse) this.srun?.stdin!.end(); // agent exits on EOF, srun and its job/step end
+    else this.opts.onFree?.(this);
   }
 
   /**
@@ -220,7 +275,7 @@ export class Pilot {
   private async explainKill(id: string, p: Pending, original: Error): Promise<void> {
     let reason = '';
     if (this.opts.singleUse) {
-      this.srun.stdin!.end();
+      this.srun?.stdin!.end();
       await this.exited; // srun's stderr then holds SLURM's own message; die() may already have rejected
       reason = await failureReason(this.jobId, this.stderrTail);
     } else if ((await jobInfo(this.jobId))?.state !== 'RUNNING') {
@@ -228,34 +283,35 @@ export class Pilot {
       return;
     }
     if (this.pending.get(id) !== p) return;
-    this.pending.delete(id);
-    p.reject(reason ? new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`) : original);
+    this.settle(id, p, () => p.reject(reason ? new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`) : original));
   }
 
-  private label(): string {
+  label(): string {
     return this.jobId ? `${this.opts.ownJob ? 'job' : 'step'} ${this.target}` : `job ${this.name} (not started)`;
   }
 
-  private async die(how: string, onEarlyExit: (e: Error) => void): Promise<void> {
+  private async die(how: string): Promise<void> {
     if (!this.alive) return;
     this.alive = false;
-    this.server.close();
-    this.conn?.destroy();
+    this.listener.close();
+    this.ch?.close();
     const waiting = [...this.pending.values()];
     this.pending.clear();
     if (waiting.length || !this.ready) {
       const lastLine = this.stderrTail.trim().split('\n').pop();
-      const reason = (await failureReason(this.jobId || undefined, this.stderrTail)) || (lastLine ? `${how}: ${lastLine}` : how);
+      const slurm = await failureReason(this.jobId || undefined, this.stderrTail);
+      const reason = [this.lostReason, slurm].filter(Boolean).join('; ') || (lastLine ? `${how}: ${lastLine}` : how);
       const err = this.closing
         ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
         : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
-      if (!this.ready) onEarlyExit(err);
+      if (!this.ready) this.onEarlyExit(err);
       for (const p of waiting) {
         if (p.cancelled) p.reject(new Error('cancelled'));
         else if (!p.started && !this.closing) p.reject(new PilotLostError(err.message));
         else p.reject(err);
       }
     }
+    this.onExited();
     this.opts.onExit?.(this);
   }
 }

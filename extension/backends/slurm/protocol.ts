@@ -1,57 +1,47 @@
 /**
- * Messages between the SLURM backend (client) and its pilot agent, one JSON object per line. Transport: a TCP
- * connection from the agent back to the client with Nagle off (srun's own stdio forwarding adds ~40 ms per
- * message: measured 44 ms submit-to-start, because of Nagle + delayed ACK), or stdin/stdout (sbatch mode).
- * Function args and results travel as base64 v8-serialized buffers so that the same values survive as on the
- * thread pool (structured clone: Map, Date, BigInt, undefined, ...), not just JSON.
+ * Messages between the SLURM backend (host) and its pilot agent. Transport: a TCP connection the agent opens
+ * back to the host, Nagle off (srun's stdio forwarding added ~40 ms per message: Nagle + delayed ACK), every
+ * message a signed, numbered frame (frames.ts). Function args and results travel as v8-serialized bytes beside
+ * the header, so the same values survive as on the thread pool (Map, Date, BigInt, undefined, ...).
+ * sbatch mode has no connection: its agent reads one request from a file and writes one reply (`--once`).
  */
 import * as v8 from 'node:v8';
+import type { WireError } from '../../engine/wire-errors';
 
-export type ToAgent =
-  | { type: 'exec'; id: string; command: string; cwd: string; env: Record<string, string> }
-  | { type: 'function'; id: string; name: string; source: string; args: string; cwd: string }
-  | { type: 'cancel'; id: string };
+export type { WireError } from '../../engine/wire-errors';
 
-export interface WireError {
-  message: string;
-  name?: string;
-  stack?: string;
-  exitCode?: number;
-  stderr?: string;
-  /** Set when a command was killed by a signal the agent did not send (e.g. SLURM cancelling the job). */
-  signal?: string;
+/** An executable: `argv` runs without a shell (exec mode), else `command` runs under bash. */
+export interface ExecJob {
+  type: 'exec';
+  id: string;
+  name: string;
+  command: string;
+  argv?: string[];
+  cwd: string;
+  /** Only the task's own variables: the agent already has the user's environment (srun exports it). */
+  env?: Record<string, string>;
 }
+
+/** A function task; its args are the frame's value. */
+export interface FunctionJob {
+  type: 'function';
+  id: string;
+  name: string;
+  source: string;
+  cwd: string;
+}
+
+export type AgentJob = ExecJob | FunctionJob;
+
+export type ToAgent = { type: 'welcome' } | AgentJob | { type: 'cancel'; id: string };
 
 export type FromAgent =
-  | { type: 'hello'; jobId: string; stepId: string; host: string; slots: number; token: string }
-  | { type: 'started'; id: string }
-  | { type: 'done'; id: string; ok: true; value: string }
-  | { type: 'done'; id: string; ok: false; error: WireError };
+  | { type: 'hello'; jobId: string; stepId: string; host: string; slots: number; pid: number }
+  | { type: 'started'; id: string; pid?: number }
+  /** The value is the frame's value (v8). */
+  | { type: 'done'; id: string; ok: true }
+  /** `signal`: killed by a signal the agent did not send (e.g. SLURM ending the job or step). */
+  | { type: 'done'; id: string; ok: false; error: WireError; signal?: string };
 
-export const encodeValue = (v: unknown): string => v8.serialize(v).toString('base64');
-export const decodeValue = (s: string): unknown => v8.deserialize(Buffer.from(s, 'base64'));
-
-/** Calls `onLine` for each complete line of a byte stream (NDJSON framing). */
-export function onLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buf = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (line.trim()) onLine(line);
-    }
-  });
-}
-
-/** Rebuilds an Error from its wire form, keeping exitCode/stderr for executables. */
-export function toError(e: WireError): Error & { exitCode?: number; stderr?: string } {
-  const err = new Error(e.message) as Error & { exitCode?: number; stderr?: string };
-  if (e.name) err.name = e.name;
-  if (e.stack) err.stack = e.stack;
-  if (e.exitCode !== undefined) err.exitCode = e.exitCode;
-  if (e.stderr !== undefined) err.stderr = e.stderr;
-  return err;
-}
+export const encodeValue = (v: unknown): Buffer => v8.serialize(v);
+export const decodeValue = (b: Buffer | undefined): unknown => (b ? v8.deserialize(b) : undefined);

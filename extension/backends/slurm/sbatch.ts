@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SubmitHooks, TaskSpec } from '../backend';
 import { failureReason, scancel } from './cli';
-import type { AgentJob } from './pilot';
+import { fromWire } from '../../engine/wire-errors';
 import { agentScript } from './pilot';
-import { decodeValue, toError } from './protocol';
+import { decodeValue, type AgentJob } from './protocol';
 
 export interface SbatchRun {
   submitted: Promise<string>;
@@ -21,16 +21,16 @@ export interface SbatchRun {
   close(): Promise<void>;
 }
 
-export function runSbatch(task: TaskSpec, job: AgentJob, sbatchArgs: string[], hooks: SubmitHooks): SbatchRun {
+export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefined, sbatchArgs: string[], hooks: SubmitHooks): SbatchRun {
   const dir = fs.mkdtempSync(path.join(process.env.FLOWBOOK_SLURM_DIR ?? os.tmpdir(), 'flowbook-sbatch-'));
   const f = (n: string) => path.join(dir, n);
   let body: string;
   if (job.type === 'exec') {
-    fs.writeFileSync(f('cmd'), job.command);
+    fs.writeFileSync(f('cmd'), job.argv ? job.argv.map(q).join(' ') : job.command);
     body = `bash ${q(f('cmd'))} > ${q(f('out'))} 2> ${q(f('err'))}`;
   } else {
     // The agent with one slot answers in v8 form, like the pilot, so values survive as on the thread pool.
-    fs.writeFileSync(f('req'), JSON.stringify(job) + '\n');
+    fs.writeFileSync(f('req'), JSON.stringify({ job, args: args?.toString('base64') }) + '\n');
     body = `${q(process.execPath)} ${q(agentScript())} --slots 1 --once < ${q(f('req'))} > ${q(f('out'))} 2> ${q(f('err'))}`;
   }
   const script = [
@@ -78,10 +78,10 @@ export function runSbatch(task: TaskSpec, job: AgentJob, sbatchArgs: string[], h
           if (rcText !== '0') throw Object.assign(new Error(`command exited with code ${rcText}: ${err.trim().split('\n').pop() ?? ''}`), { exitCode: Number(rcText), stderr: err });
           return resolve(read('out').trim());
         }
-        const msg = read('out').split('\n').map((l) => (l.trim() ? JSON.parse(l) : null)).find((m) => m?.type === 'done');
+        const msg = read('out').split('\n').map(parseLine).find((m) => m?.type === 'done');
         if (!msg) throw new Error(`function worker gave no answer (exit ${rcText}): ${err.trim()}`);
-        if (msg.ok) resolve(decodeValue(msg.value));
-        else reject(toError(msg.error));
+        if (msg.ok) resolve(decodeValue(msg.value ? Buffer.from(msg.value, 'base64') : undefined));
+        else reject(fromWire(msg.error, task.name) as Error);
       } catch (e) {
         reject(e as Error);
       } finally {
@@ -112,3 +112,13 @@ export function runSbatch(task: TaskSpec, job: AgentJob, sbatchArgs: string[], h
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** One reply line of the agent; anything else in its output (a library's print) is skipped, never thrown. */
+function parseLine(l: string): any {
+  if (!l.trim()) return null;
+  try {
+    return JSON.parse(l);
+  } catch {
+    return null;
+  }
+}

@@ -11,12 +11,15 @@ import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 
 const MARK = '\x1eflowbook-start';
 const WRAPPER = `printf '${MARK.replace('\x1e', '\\036')} %s %s\\n' "$SLURM_JOB_ID" "$SLURM_STEP_ID" >&2; exec /bin/bash -c "$1"`;
+const WRAPPER_ARGV = WRAPPER.replace('exec /bin/bash -c "$1"', 'exec "$@"');
 let counter = 0;
 
 export interface StepOptions {
   srunArgs: string[];
   ownJob: boolean;
   command: string;
+  /** Exec mode: run this argv instead of `command` under bash. */
+  argv?: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   hooks: SubmitHooks;
@@ -34,7 +37,7 @@ export class SrunCommand {
   private closing = false;
 
   constructor(private opts: StepOptions) {
-    this.srun = spawn('srun', ['-J', this.name, ...opts.srunArgs, '/bin/bash', '-c', WRAPPER, 'flowbook', opts.command], {
+    this.srun = spawn('srun', ['-J', this.name, ...opts.srunArgs, '/bin/bash', '-c', opts.argv ? WRAPPER_ARGV : WRAPPER, 'flowbook', ...(opts.argv ?? [opts.command])], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],
