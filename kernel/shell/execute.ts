@@ -10,6 +10,7 @@ import { makeDisplay } from './display';
 import { loadPrelude, Prelude, PRELUDE } from './prelude';
 import { createMagics } from '../../extension/magics/index';
 import { WorkflowEngine } from '../../extension/engine/engine';
+import { NO_AWAIT } from '../../extension/engine/repr';
 import { MAGIC_GLOBAL } from '../../extension/magics/types';
 import { log, logInfo } from '../log';
 import { saveTypescriptCache } from '../typescript/ts-cache';
@@ -105,7 +106,7 @@ export class Executor {
     this.lastCell = out;
     await this.init();
     try {
-      const value = await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`);
+      const value = unbox(await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`));
       if (value !== undefined) {
         const data = toBundle(value);
         if (storeHistory) (this.outputs.set(n, String(data['text/plain'])), this.results.output(n, value));
@@ -160,7 +161,9 @@ export class Executor {
       }),
     });
     const result = (await this.prelude.runInGroup(group, () => this.runtime.run(script, out))) as unknown[] | undefined;
-    return Array.isArray(result) ? result[0] : undefined;
+    const last = Array.isArray(result) ? result[0] : undefined;
+    // A thenable marked noAwait (a TaskFuture) is shown as it is; returning it bare would await it.
+    return isNoAwait(last) ? new NotAwaited(last) : last;
   }
 
   /** What `name?`, %history and %reset need from the kernel (extension/magics/types.ts MagicContext). */
@@ -223,3 +226,19 @@ export class Executor {
     return this.runtime.scope;
   }
 }
+
+/** Carries a noAwait value through the async return that would otherwise adopt (await) it. */
+class NotAwaited {
+  constructor(readonly value: unknown) {}
+}
+
+function isNoAwait(v: unknown): boolean {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return false;
+  try {
+    return (v as Record<symbol, unknown>)[NO_AWAIT] === true;
+  } catch {
+    return false; // a Proxy whose get trap throws
+  }
+}
+
+const unbox = (v: unknown): unknown => (v instanceof NotAwaited ? v.value : v);

@@ -43,6 +43,8 @@ interface Job {
   seq: number;
   /** The promise is settled (cancelled): whatever the worker says about it later is dropped. */
   settled: boolean;
+  /** Cancelled by stopping its worker: it is settled when the worker is gone, so that nothing of it runs on. */
+  stopping: boolean;
 }
 
 interface PoolWorker {
@@ -105,7 +107,7 @@ export class WorkerPool implements Executor {
     const source = portableSource(task.fn!, task.name);
     assertCloneable(task.args, task.name);
     return new Promise((resolve, reject) => {
-      const job: Job = { task, source, hooks, resolve, reject, phase: 'queued', worker: null, seq: 0, settled: false };
+      const job: Job = { task, source, hooks, resolve, reject, phase: 'queued', worker: null, seq: 0, settled: false, stopping: false };
       this.jobs.set(task.id, job);
       this.queue.push(job);
       this.dispatchSoon();
@@ -245,7 +247,7 @@ export class WorkerPool implements Executor {
       case 'ran':
         w.jobs.delete(e.id);
         w.unstarted--;
-        if (job.settled) return;
+        if (job.settled || job.stopping) return;
         job.hooks.started({ time: e.t0 + w.offset, slot: { worker: w.index, pid: w.pid } });
         job.hooks.finished?.(e.t + w.offset);
         return this.settle(job, true, e.value);
@@ -254,7 +256,7 @@ export class WorkerPool implements Executor {
         if (job.phase === 'yielded') w.yielded--;
         else if (job.phase === 'running') w.running--;
         else w.unstarted--;
-        if (job.settled) return;
+        if (job.settled || job.stopping) return;
         job.hooks.finished?.(e.t + w.offset);
         if (e.ok) this.settle(job, true, e.value);
         else this.settle(job, false, this.rebuild(job, fromWire(e.error, job.task.name)));
@@ -302,6 +304,10 @@ export class WorkerPool implements Executor {
     if (this.slots[w.index] === w) this.slots[w.index] = undefined;
     for (const job of w.jobs.values()) {
       if (job.settled) continue;
+      if (job.stopping) {
+        this.settle(job, false, new TaskCancelledError(job.task.name));
+        continue;
+      }
       // A sent task the worker never reported: threads settle it by the claim; processes report every start.
       const neverStarted = job.phase === 'sent' && (w.handle.revoke ? w.handle.revoke(job.seq) : true);
       if (neverStarted) {
@@ -309,9 +315,10 @@ export class WorkerPool implements Executor {
         continue;
       }
       const name = job.task.name;
+      const worker = this.kind === 'threads' ? 'worker thread' : 'worker process';
       const msg = w.stopping
-        ? `task '${name}' was stopped with its ${this.kind} worker, which was stopped ${w.stopping}`
-        : `task '${name}': its ${this.kind} worker died (${why}); the pool replaced it`;
+        ? `task '${name}' was stopped with its ${worker}, which was stopped ${w.stopping}`
+        : `task '${name}': its ${worker} ${this.kind === 'threads' ? 'died' : 'exited'} (${why}); the pool replaced it`;
       this.settle(job, false, new WorkerCrashError(name, msg));
     }
     w.jobs.clear();
@@ -348,11 +355,18 @@ export class WorkerPool implements Executor {
 
   cancel(id: string): boolean {
     const job = this.jobs.get(id);
-    if (!job || job.settled) return false;
+    if (!job || job.settled || job.stopping) return false;
     const w = job.worker;
     const name = job.task.name;
-    this.settle(job, false, new TaskCancelledError(name));
     const why = `to cancel task '${name}'`;
+    // Stopping its worker: the task is cancelled once the worker is gone (a SIGTERM-deaf one included).
+    const stopFor = (): true => {
+      job.stopping = true;
+      this.stop(w!, why);
+      return true;
+    };
+    if (job.phase === 'running' || (job.phase === 'yielded' && w!.running + w!.yielded === 1)) return stopFor();
+    this.settle(job, false, new TaskCancelledError(name));
     switch (job.phase) {
       case 'queued':
         this.queue.splice(this.queue.indexOf(job), 1);
@@ -364,22 +378,19 @@ export class WorkerPool implements Executor {
           w!.unstarted--;
         } else this.checkAlive(w!, why); // started, not yet reported: sync (stuck) or async (free)
         return true;
-      case 'running':
-        this.stop(w!, why);
+      case 'yielded':
+        // Others run on this worker: abandon this one, unless the worker has stopped answering (it spins).
+        this.checkAlive(w!, why);
         return true;
-      case 'yielded': {
-        const others = w!.running + w!.yielded - 1;
-        if (others === 0) this.stop(w!, why);
-        else this.checkAlive(w!, why);
-        return true;
-      }
     }
   }
 
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) this.settle(job, false, new TaskCancelledError(job.task.name, 'cancelled by shutdown'));
-    for (const job of [...this.jobs.values()]) this.settle(job, false, new TaskCancelledError(job.task.name, 'cancelled by shutdown'));
+    for (const job of [...this.jobs.values()]) {
+      if (!job.stopping) this.settle(job, false, new TaskCancelledError(job.task.name, 'cancelled by shutdown'));
+    }
     const exits: Promise<void>[] = [];
     for (const w of this.slots) {
       if (!w) continue;

@@ -7,8 +7,11 @@
  *   belief would run a task twice. Threads claim each task in shared memory before its body (the host
  *   revokes by the same compare-and-swap); processes send each `started` before the body.
  * - Events are bundled: one message per task halves the tiny-task throughput of the thread pool. A bundle
- *   goes out before a body starts when the last one left more than FLUSH_MS ago (or the task has a timeout),
- *   when a batch ends, and after async settlements.
+ *   goes out before a body starts unless that function's last run was fast (FAST_MS) and the last bundle left
+ *   less than FLUSH_MS ago; also when a batch ends, after async settlements, and before process.exit. Results
+ *   of finished tasks thus reach the host before a body that could take the worker down (an out-of-memory task
+ *   killed the thread with its neighbours' results unsent). The gap left: a function that is fast and then
+ *   kills its worker by running out of memory loses the results of at most FLUSH_MS of work before it.
  * - What a task writes to stdout/stderr is attributed to it through AsyncLocalStorage (also after awaits).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -27,6 +30,8 @@ import { toWire } from '../../engine/wire-errors';
 import { isThenable } from '../../engine/realm';
 
 const FLUSH_MS = 0.5;
+/** A source whose last run took less than this is "fast": its results may wait for the next bundle. */
+const FAST_MS = 0.2;
 /** Output bytes held before a bundle goes out regardless (a task printing in a tight loop). */
 const OUTPUT_FLUSH_BYTES = 64 * 1024;
 
@@ -50,6 +55,8 @@ export class WorkerRuntime {
   private flushQueued = false;
   private active = 0;
   private readonly current = new AsyncLocalStorage<string>();
+  /** Last run time of each source, ms (a source is one task function). */
+  private readonly lastRun = new Map<string, number>();
 
   constructor(
     private readonly io: WorkerIO,
@@ -104,7 +111,9 @@ export class WorkerRuntime {
     if (this.io.claim && !this.io.claim(t.seq)) return void this.outbox.push({ type: 'revoked', id: t.id });
     const now = performance.now();
     this.outbox.push({ type: 'started', id: t.id, t: now });
-    if (t.report || this.io.reportStarts || now - this.lastFlush > FLUSH_MS) this.flush();
+    const last = this.lastRun.get(t.source);
+    const fast = last !== undefined && last < FAST_MS;
+    if (t.report || this.io.reportStarts || !fast || now - this.lastFlush > FLUSH_MS) this.flush();
     let result: unknown;
     try {
       result = this.current.run(t.id, () => reviveFunction(t.source, t.name)(...t.args));
@@ -112,6 +121,8 @@ export class WorkerRuntime {
       return this.failed(t.id, err);
     }
     if (!isThenable(result)) {
+      if (this.lastRun.size > 1000) this.lastRun.clear();
+      this.lastRun.set(t.source, performance.now() - now);
       const last = this.outbox[this.outbox.length - 1];
       if (last?.type === 'started' && last.id === t.id) {
         this.outbox[this.outbox.length - 1] = { type: 'ran', id: t.id, t0: last.t, t: performance.now(), ok: true, value: result };

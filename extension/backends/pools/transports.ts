@@ -69,7 +69,7 @@ export function startProcess(spec: WorkerSpec, on: WorkerEvents): WorkerHandle {
   let why = '';
   child.on('message', (m: FromWorker) => on.message(m));
   child.on('error', (err) => (why ||= err.message));
-  child.on('exit', (code, signal) => (why ||= signal ? `killed by ${signal}` : `exited with code ${code}`));
+  child.on('exit', (code, signal) => (why ||= signal ?? `code ${code}`));
   child.on('close', () => on.exit(why));
   child.stdout!.setEncoding('utf8').on('data', (d: string) => on.stray('stdout', d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => on.stray('stderr', d));
