@@ -1,6 +1,7 @@
 // The kernel's sockets: shell here, control/iopub/stdin/heartbeat on the control thread (control-worker.ts).
 // Verified messages go to the dispatcher (dispatch.ts).
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
@@ -13,6 +14,7 @@ import { Channel, Dispatcher } from './dispatch';
 import { log, logInfo } from '../log';
 
 const pkg = require('../../../package.json');
+const DOCS = [['flowbook: kernel and magics', 'kernel.md'], ['flowbook: workflow engine', 'engine.md'], ['flowbook: magics', 'magics.md']];
 
 
 export class Kernel {
@@ -136,6 +138,9 @@ export class Kernel {
       },
       banner: `flowbook ${pkg.version}: TypeScript ${ts} on Node ${process.version}, with an async workflow engine (flow)`,
       help_links: [
+        // The package's own docs, as installed (they ship in the tarball), and its npm page.
+        ...DOCS.map(([text, file]) => ({ text, url: pathToFileURL(path.join(__dirname, '../../../docs', file)).href })),
+        { text: 'flowbook on npm', url: 'https://www.npmjs.com/package/flowbook' },
         { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
         { text: 'Node.js API', url: 'https://nodejs.org/api/' },
       ],

@@ -93,3 +93,10 @@ test('magics fail with one line, as IPython prints them; page() as a last expres
   expect(pager(p)).toMatch(/some help text/);
   expect(of(p.iopub, 'execute_result')).toEqual([]);
 });
+
+test("kernel_info's help_links include the package's own docs (installed files that exist)", async () => {
+  const links = (await k.request('kernel_info_request', {})).reply.content.help_links as { text: string; url: string }[];
+  const docs = links.filter((l) => l.url.startsWith('file:'));
+  expect(docs.map((l) => path.basename(l.url))).toEqual(['kernel.md', 'engine.md', 'magics.md']);
+  for (const l of docs) expect(fs.existsSync(new URL(l.url))).toBe(true);
+});
