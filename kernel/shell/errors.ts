@@ -1,5 +1,5 @@
 // Error -> Jupyter `error` content, with stack frames mapped back to cell lines.
-import { inspect } from 'node:util';
+import { describeThrown } from '../../extension/engine/describe';
 import type { CompiledCell } from '../typescript/transpile';
 
 export interface ErrorContent {
@@ -35,19 +35,18 @@ function frames(stack: string): string[] {
     .map((l) => l.replace(/(cell-[\d-]+\.ts):(\d+):(\d+)/g, (_, f, ln, c) => mapFrame(f, +ln, +c)));
 }
 
+/** Total: whatever was thrown (a Proxy, a throwing getter or toString), this returns content and never throws. */
 export function errorContent(err: unknown): ErrorContent {
-  const e = err as any;
-  const isError = e instanceof Error || (e && typeof e === 'object' && typeof e.stack === 'string' && typeof e.message === 'string');
-  if (!isError) {
-    // `throw 42`, `throw { code: 1 }`, `Promise.reject('x')`: not an Error, so no stack.
-    const ename = e === null ? 'null' : typeof e === 'object' ? e.constructor?.name ?? 'Object' : typeof e;
-    const evalue = inspect(e);
-    return { ename: `Thrown ${ename}`, evalue, traceback: [`Uncaught ${evalue}`] };
-  }
-  const ename = String(e.name ?? 'Error');
-  const evalue = String(e.message ?? '');
+  const d = describeThrown(err);
+  // `throw 42`, `throw { code: 1 }`, `Promise.reject('x')`: not an Error, so no stack.
+  if (!d.isError) return { ename: `Thrown ${d.name}`, evalue: d.message, traceback: [`Uncaught ${d.message}`] };
   // IPython prints these as one line: the user's mistake (or the command's exit status), not the kernel's stack.
-  if (ONE_LINE.has(ename)) return { ename, evalue, traceback: [`${ename}: ${evalue}`] };
-  const head = e.line !== undefined && e.name === 'SyntaxError' ? `${ename}: ${evalue}` : `${ename}: ${evalue}`;
-  return { ename, evalue, traceback: [head, ...frames(String(e.stack ?? ''))] };
+  if (ONE_LINE.has(d.name)) return { ename: d.name, evalue: d.message, traceback: [`${d.name}: ${d.message}`] };
+  const traceback = [`${d.name}: ${d.message}`];
+  try {
+    traceback.push(...frames(d.stack ?? ''));
+  } catch {
+    // a frame we cannot map is left out; the error itself still reaches the cell
+  }
+  return { ename: d.name, evalue: d.message, traceback };
 }

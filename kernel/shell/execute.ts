@@ -89,7 +89,7 @@ export class Executor {
   /** A failure nobody awaited (a timer's throw, an unhandled rejection): an error output on its cell. */
   background(err: unknown, cell: CellOutput | null | undefined): void {
     const target = cell ?? this.lastCell;
-    log('background error', target ? `-> cell ${target.executionCount}` : '(no cell)', (err as Error)?.stack ?? err);
+    log('background error', target ? `-> cell ${target.executionCount}` : '(no cell)', err); // log and errorContent are total
     target?.send('error', errorContent(err));
   }
 

@@ -3,10 +3,16 @@ import { inspect } from 'node:util';
 import type { MimeBundle } from '../../extension/display';
 
 import { MIMEBUNDLE } from '../../extension/display';
+import { thrownMessage } from '../../extension/engine/describe';
 export { MIMEBUNDLE };
 
+/** Total: a custom inspector that throws (user code) gives `<repr failed: …>`, not a failed cell. */
 export function textPlain(value: unknown): string {
-  return typeof value === 'string' ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 200, breakLength: 100 });
+  try {
+    return typeof value === 'string' ? inspect(value) : inspect(value, { depth: 4, maxArrayLength: 200, breakLength: 100 });
+  } catch (e) {
+    return `<repr failed: ${thrownMessage(e)}>`;
+  }
 }
 
 /** Hooks, in order: [Symbol.for('flowbook.mimebundle')](), _repr_mimebundle_(), _repr_html_/_svg_/_markdown_/_png_. */
@@ -23,7 +29,7 @@ export function toBundle(value: unknown): MimeBundle {
         for (const [hook, mime] of hooks) if (typeof v[hook] === 'function') bundle[mime] = v[hook]();
       }
     } catch (e) {
-      bundle = { 'text/plain': `<repr failed: ${(e as Error)?.message ?? e}>` };
+      bundle = { 'text/plain': `<repr failed: ${thrownMessage(e)}>` };
     }
   }
   if (!('text/plain' in bundle)) bundle['text/plain'] = textPlain(value);
