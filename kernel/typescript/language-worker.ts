@@ -1,6 +1,7 @@
 // The language worker: the notebook's one TypeScript model (language-service.ts) on its own thread. Requests
 // are answered in order; the main thread never waits for one outside a cell (completion and inspect replies
 // are sent when the answer comes).
+import './ts-cache'; // first: typescript from the V8 code cache, as on the main thread
 import { parentPort, workerData } from 'node:worker_threads';
 import { NotebookService } from './language-service';
 import type { LanguageAnswer, LanguageRequest } from './language-client';
