@@ -12,7 +12,8 @@ import { scanArgs, substitute } from './args';
 import { callUser, isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
 import { TaskOutput, type Stream } from './output';
-import { execArgv, shellQuote } from './exec-mode';
+import { buildSpec } from './exec-mode';
+import { AttemptHooks } from './hooks';
 import type { Slot, TaskDef } from './types';
 import { canTransition } from './states';
 import {
@@ -23,26 +24,6 @@ export type { TaskOptions, TaskDef, Slot } from './types';
 
 type Listener = (e: TaskEvent) => void;
 
-/** One attempt's hooks: a small object rather than closures, since every task allocates one. */
-class AttemptHooks implements SubmitHooks {
-  constructor(
-    private readonly s: Scheduler,
-    private readonly f: TaskFuture<any>,
-    private readonly attempt: number,
-  ) {}
-  started(info?: StartInfo): void {
-    this.s.onStarted(this.f, this.attempt, info);
-  }
-  output(stream: Stream, text: string): void {
-    this.s.onOutput(this.f, stream, text);
-  }
-  finished(time: number): void {
-    this.s.onFinished(this.f, this.attempt, time);
-  }
-  waiting(detail: string): void {
-    this.s.onWaiting(this.f, this.attempt, detail);
-  }
-}
 type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
 
 const noop = (): void => {};
@@ -173,22 +154,8 @@ export class Scheduler implements FutureOwner {
   }
 
   private submitCommand(f: TaskFuture<any>, def: TaskDef, args: unknown[], command: unknown): void {
-    let argv: string[] | undefined;
-    if (def.kind === 'executable' && typeof command !== 'string') {
-      argv = execArgv(command);
-      if (!argv) {
-        const got = command === null ? 'null' : Array.isArray(command) ? 'an array that is not a non-empty list of strings' : typeof command;
-        const err = new InvalidTaskError(f.name, `task '${f.name}': an executable task's function must return a shell command string or an argv array of strings, got ${got}`);
-        return this.finish(f, 'FAILED', err);
-      }
-      command = argv.map(shellQuote).join(' ');
-    }
-    const spec: TaskSpec = {
-      id: f.id, name: f.name, kind: def.kind as 'function' | 'executable', args, attempt: 0,
-      fn: def.kind === 'function' ? def.fn : undefined, source: def.source, command: command as string | undefined,
-      cwd: def.cwd, env: def.env, timeoutMs: def.timeoutMs, taskDescription: def.taskDescription,
-    };
-    if (argv) spec.argv = argv;
+    const spec = buildSpec(f.id, def, args, command);
+    if (spec instanceof InvalidTaskError) return this.finish(f, 'FAILED', spec);
     f._s!.spec = spec;
     this.submitAttempt(f);
   }
