@@ -1,6 +1,7 @@
 // Error -> Jupyter `error` content, with stack frames mapped back to cell lines.
 import { describeThrown } from '../../extension/engine/describe';
 import type { CompiledCell } from '../typescript/transpile';
+import { alignColumn, mapPosition } from '../typescript/sourcemap';
 
 export interface ErrorContent {
   ename: string;
@@ -20,10 +21,20 @@ export function rememberCell(filename: string, c: CompiledCell): void {
 function mapFrame(file: string, line: number, col: number): string {
   const c = cells.get(file);
   if (!c) return `${file}:${line}:${col}`;
+  const at = (cellLine: number, cellCol: number) => `${file.replace(/\.ts$/, '')}, line ${cellLine}, column ${cellCol}`;
+  if (c.cell !== undefined && c.body !== undefined) {
+    // generated -> rewritten body (the emit's source map, if emitted) -> the cell (line for line, columns aligned)
+    const pos = c.mappings !== undefined ? mapPosition(c.mappings, line - 1, col - 1) : [line - 1, col - 1];
+    const cellLines = c.cell.split('\n');
+    if (pos && pos[0] < cellLines.length) {
+      const bodyLine = c.body.split('\n')[pos[0]] ?? '';
+      const [text, shift] = pos[0] === 0 ? [bodyLine.slice(c.firstLineShift), c.firstLineShift] : [bodyLine, 0];
+      return at(pos[0] + 1, alignColumn(text, cellLines[pos[0]], Math.max(0, pos[1] - shift)) + 1);
+    }
+  }
   const src = c.lines[line - 1];
   const cellLine = src === undefined || src < 0 ? line : src + 1;
-  const cellCol = cellLine === 1 ? Math.max(1, col - c.firstLineShift) : col;
-  return `${file.replace(/\.ts$/, '')}, line ${cellLine}, column ${cellCol}`;
+  return at(cellLine, cellLine === 1 ? Math.max(1, col - c.firstLineShift) : col);
 }
 
 /** Keeps user frames and library frames; drops the kernel's and Node's internals. */

@@ -24,6 +24,10 @@ export interface CompiledCell {
   transpileMs: number;
   /** Top-level names the cell declares: the realm gives each a script-scope binding before the cell runs. */
   declared: string[];
+  /** For traceback columns (sourcemap.ts): the cell, the rewritten body before emit, the emit's mappings. */
+  cell?: string;
+  body?: string;
+  mappings?: string;
 }
 
 export class CellSyntaxError extends Error {
@@ -218,6 +222,7 @@ function needsEmit(sf: ts.SourceFile): boolean {
 
 export function compileCell(code: string): CompiledCell {
   const t0 = performance.now();
+  const cell = code;
   let sf = parseCell(code);
   const errors = syntaxErrors(sf);
   if (errors.length) throw errors[0];
@@ -230,12 +235,12 @@ export function compileCell(code: string): CompiledCell {
   const body = head + applyEdits(code, edits) + '\n})';
   if (!needsEmit(sf)) {
     const n = body.split('\n').length;
-    return { js: body, lines: Array.from({ length: n }, (_, i) => i), firstLineShift: head.length, transpileMs: performance.now() - t0, declared };
+    return { js: body, lines: Array.from({ length: n }, (_, i) => i), firstLineShift: head.length, transpileMs: performance.now() - t0, declared, cell, body };
   }
   const out = ts.transpileModule(body, { compilerOptions: OPTIONS, fileName: 'cell.ts' });
   const js = out.outputText.replace(/\/\/# sourceMappingURL=.*\s*$/, '');
-  const lines = lineMap(JSON.parse(out.sourceMapText ?? '{"mappings":""}').mappings);
-  return { js, lines, firstLineShift: head.length, transpileMs: performance.now() - t0, declared };
+  const mappings: string = JSON.parse(out.sourceMapText ?? '{"mappings":""}').mappings;
+  return { js, lines: lineMap(mappings), firstLineShift: head.length, transpileMs: performance.now() - t0, declared, cell, body, mappings };
 }
 
 export const IMPORT_DEFAULT_NAME = IMPORT_DEFAULT;

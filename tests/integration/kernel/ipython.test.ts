@@ -100,3 +100,13 @@ test("kernel_info's help_links include the package's own docs (installed files t
   expect(docs.map((l) => path.basename(l.url))).toEqual(['kernel.md', 'engine.md', 'magics.md']);
   for (const l of docs) expect(fs.existsSync(new URL(l.url))).toBe(true);
 });
+
+test('traceback line and column point into the cell: last expression, TS-only syntax, a multi-line call', async () => {
+  const frame = async (code: string) => ((await run(code)).reply.content.traceback as string[]).find((l) => /line \d+, column \d+/.test(l));
+  // each column is where V8 puts the failing property read (the property name), in the cell as typed
+  expect(await frame('const u1 = undefined\nu1.boom')).toMatch(/line 2, column 4$/);
+  expect(await frame('const u2 = undefined; let k = 1; k = u2.boom')).toMatch(/line 1, column 41$/);
+  expect(await frame('null!.x')).toMatch(/line 1, column 7$/);
+  expect(await frame('const w = (x: number): number => x\nconst v: any = null\nw(1) + v.q')).toMatch(/line 3, column 10$/);
+  expect(await frame('function g(a: number, b: number) { return a + b }\nconst z: any = undefined\ng(\n  1,\n  z.y)')).toMatch(/line 5, column 5$/);
+});
