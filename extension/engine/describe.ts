@@ -12,7 +12,7 @@ export interface ThrownDescription {
   isError: boolean;
   /** The Error's name, else a kind: 'null', 'undefined', 'string', 'Object', 'Proxy', a class name. */
   name: string;
-  /** The Error's message, else the value as util.inspect shows it. */
+  /** The Error's message, else the value as safeString shows it (a string as it is, objects inspected). */
   message: string;
   /** The Error's stack, when it is a readable string. */
   stack: string | undefined;
@@ -26,7 +26,7 @@ function clip(s: string): string {
 }
 
 /** util.inspect that never throws: no custom inspectors (they are user code), getters not called. */
-function safeInspect(value: unknown): string {
+export function safeInspect(value: unknown): string {
   try {
     return clip(inspect(value, { customInspect: false, depth: 2, maxStringLength: MAX_TEXT, maxArrayLength: 50 }));
   } catch {

@@ -1,5 +1,5 @@
 // Error -> Jupyter `error` content, with stack frames mapped back to cell lines.
-import { describeThrown } from '../../extension/engine/describe';
+import { describeThrown, safeInspect } from '../../extension/engine/describe';
 import type { CompiledCell } from '../typescript/transpile';
 import { alignColumn, mapPosition } from '../typescript/sourcemap';
 
@@ -50,7 +50,10 @@ function frames(stack: string): string[] {
 export function errorContent(err: unknown): ErrorContent {
   const d = describeThrown(err);
   // `throw 42`, `throw { code: 1 }`, `Promise.reject('x')`: not an Error, so no stack.
-  if (!d.isError) return { ename: `Thrown ${d.name}`, evalue: d.message, traceback: [`Uncaught ${d.message}`] };
+  if (!d.isError) {
+    const evalue = safeInspect(err); // as IPython's repr: a thrown string shows its quotes
+    return { ename: `Thrown ${d.name}`, evalue, traceback: [`Uncaught ${evalue}`] };
+  }
   // IPython prints these as one line: the user's mistake (or the command's exit status), not the kernel's stack.
   if (ONE_LINE.has(d.name)) return { ename: d.name, evalue: d.message, traceback: [`${d.name}: ${d.message}`] };
   const traceback = [`${d.name}: ${d.message}`];
