@@ -5,7 +5,8 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
-import { decode, encode, makeHeader, Message, Signer, WireError } from './wire';
+import { decode, DigestHistory, encode, makeHeader, Message, Signer, WireError } from './wire';
+import { RejectionLog } from './rejections';
 import { Iopub } from './iopub';
 import { EPOCH, IN_VM, RUN } from '../realm/vm-state';
 import { log, logDebug, logInfo } from '../log';
@@ -17,7 +18,10 @@ const conn = workerData.conn as ConnectionInfo;
 const session = workerData.session as string;
 const signer = new Signer(conn.key, conn.signature_scheme);
 const control = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
-const hb = new zmq.Reply();
+// A heartbeat is a few bytes (jupyter_client sends b'ping'); an unbounded echo held a keyless 300 MB frame
+// (RSS 113 -> 507 MB, issue 17 item 15). zeromq disconnects a peer whose message is larger.
+const HB_MAX_MESSAGE_BYTES = 4096;
+const hb = new zmq.Reply({ maxMessageSize: HB_MAX_MESSAGE_BYTES });
 const iopub = new Iopub(signer, session);
 const stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
 const inputPort = workerData.inputPort as MessagePort;
@@ -42,13 +46,17 @@ function status(state: 'busy' | 'idle', parent: object): void {
 const asBuffers = (frames: Uint8Array[]) => frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
 
 /** The messages of a socket whose signature and frames check out; the others are logged and dropped. */
+// One history for control and stdin: a signature is refused again on either socket.
+const digests = new DigestHistory();
+
 async function* verified(socket: zmq.Router, name: string): AsyncGenerator<{ frames: Buffer[]; msg: Message }> {
+  const rejections = new RejectionLog(name, log);
   for await (const frames of socket) {
     let msg: Message;
     try {
-      msg = decode(frames, signer);
+      msg = decode(frames, signer, digests);
     } catch (e) {
-      log(`${name}: dropped message:`, e instanceof WireError ? e.message : e);
+      rejections.rejected(e instanceof WireError ? e.message : e);
       continue;
     }
     yield { frames, msg };

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { Stdin } from './stdin';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
-import { decode, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
+import { decode, DigestHistory, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
+import { RejectionLog } from './rejections';
 import type { Shell } from './shell-api';
 import { FromControl, ToControl, unreachable } from './messages';
 import { Channel, Dispatcher } from './dispatch';
@@ -20,6 +21,8 @@ const DOCS = [['flowbook: kernel and magics', 'kernel.md'], ['flowbook: workflow
 export class Kernel {
   readonly session = randomUUID();
   readonly signer: Signer;
+  private readonly shellDigests = new DigestHistory();
+  private readonly rejections = { shell: new RejectionLog('shell', log), control: new RejectionLog('control', log) };
   readonly stdin: Stdin;
   private readonly shellSocket = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
   private control!: Worker;
@@ -96,9 +99,10 @@ export class Kernel {
   private accept(frames: Buffer[], channel: Channel): void {
     let msg: Message;
     try {
-      msg = decode(frames, this.signer);
+      // control frames come from the control thread, which already refused replays of them
+      msg = decode(frames, this.signer, channel === 'shell' ? this.shellDigests : undefined);
     } catch (e) {
-      log(`${channel}: dropped message:`, e instanceof WireError ? e.message : e);
+      this.rejections[channel].rejected(e instanceof WireError ? e.message : e);
       return;
     }
     this.dispatcher.accept(msg, channel);

@@ -31,6 +31,11 @@ export class Signer {
     else throw new Error(`unsupported signature_scheme ${scheme}`);
   }
 
+  /** False for an empty key: messages are unsigned. */
+  get signs(): boolean {
+    return this.algo !== null;
+  }
+
   sign(parts: Buffer[]): string {
     if (!this.algo) return '';
     const h = createHmac(this.algo, this.key);
@@ -47,12 +52,41 @@ export class Signer {
 
 export class WireError extends Error {}
 
-/** Parses and verifies raw frames; throws WireError for anything malformed or badly signed. */
-export function decode(frames: Buffer[], signer: Signer): Message {
+/**
+ * Signatures already accepted, so that a byte-identical replay of a signed message (e.g. an execute_request
+ * captured off a tcp port) is refused instead of running its cell again. jupyter_client's Session keeps the same
+ * digest_history; ours is bounded: past `max` entries the oldest tenth is forgotten (a replay older than that
+ * many messages is accepted again: the price of bounded memory, ~10 MB at 65,536 entries).
+ */
+export class DigestHistory {
+  private readonly seen = new Set<string>();
+  constructor(private readonly max = 65_536) {}
+
+  /** False when `digest` was seen before; otherwise remembers it. */
+  add(digest: string): boolean {
+    if (this.seen.has(digest)) return false;
+    this.seen.add(digest);
+    if (this.seen.size > this.max) {
+      let cull = Math.ceil(this.max / 10);
+      for (const d of this.seen) {
+        if (cull-- <= 0) break;
+        this.seen.delete(d);
+      }
+    }
+    return true;
+  }
+}
+
+/**
+ * Parses and verifies raw frames; throws WireError for anything malformed, badly signed or (given `history`)
+ * replayed. Without a key there is no signature to remember, so no replay check either.
+ */
+export function decode(frames: Buffer[], signer: Signer, history?: DigestHistory): Message {
   const i = frames.findIndex((f) => f.length === DELIM.length && f.toString() === DELIM);
   if (i < 0 || frames.length < i + 6) throw new WireError('malformed message: no delimiter or too few frames');
   const [sig, h, p, m, c] = frames.slice(i + 1, i + 6);
   if (!signer.verify(sig, [h, p, m, c])) throw new WireError('bad signature');
+  if (history && signer.signs && !history.add(sig.toString('latin1'))) throw new WireError('replayed message (its signature was seen before)');
   let parsed: unknown[];
   try {
     parsed = [h, p, m, c].map((b) => JSON.parse(b.toString('utf8')));
