@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { safeString } from './describe';
 import { currentHost } from '../host';
 /**
  * Realm-safe type checks. In the kernel, user code runs in a vm context: its promises, arrays and object
@@ -59,45 +60,10 @@ export function safeName(err: unknown): string {
   }
 }
 
-/** A short, never-throwing text for any value: strings as they are, others as JS would write them. */
+/** A never-throwing text for any value (describe.ts, shared with the kernel's error paths). */
 export function describeValue(v: unknown): string {
-  try {
-    switch (typeof v) {
-      case 'string':
-        return v;
-      case 'symbol':
-        return v.toString();
-      case 'bigint':
-        return `${v}n`;
-      case 'function':
-        return `[function ${v.name || 'anonymous'}]`;
-      case 'object':
-        return v === null ? 'null' : describeObject(v);
-      default:
-        return String(v);
-    }
-  } catch {
-    return '[a value that cannot be shown]';
-  }
-}
-
-function describeObject(o: object): string {
-  if (types.isProxy(o)) return '[a Proxy]';
-  if (isError(o)) return errorMessage(o);
-  let text: string | undefined;
-  try {
-    text = String(o);
-  } catch {
-    // toString threw, or there is none (Object.create(null)): show its data instead.
-  }
-  if (text !== undefined && text !== '[object Object]') return text;
-  try {
-    const json = JSON.stringify(o);
-    if (json !== undefined) return json.length > 200 ? `${json.slice(0, 200)}…` : json;
-  } catch {
-    // cyclic, or a throwing getter
-  }
-  return Object.getPrototypeOf(o) === null ? '[object with null prototype]' : '[object Object]';
+  // util.inspect shows a Proxy's target without touching its traps: say that it is one.
+  return types.isProxy(v) ? `Proxy(${safeString(v)})` : safeString(v);
 }
 
 /** How the engine calls user functions: through the host (extension/host.ts) when one is installed. */
