@@ -5,6 +5,7 @@ import { types } from 'node:util';
 import ts from 'typescript';
 import { parseCell } from '../typescript/transpile';
 import type { Executor } from './execute';
+import { parseable } from './input-bounds';
 
 const KEYWORDS = ['await', 'async', 'break', 'case', 'catch', 'class', 'const', 'continue', 'default', 'delete', 'do',
   'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof',
@@ -90,6 +91,7 @@ export async function complete(ex: Executor, code: string, cursor: number) {
     return reply(magic[2], magic[1] === '%%' ? names.cell : names.line);
   }
   const prefix = /[\w$]*$/.exec(before)![0];
+  if (!parseable(code)) return reply(prefix, [...members(ex.scope, ex.scope), ...KEYWORDS]); // runtime names only
   // Names: the runtime's and the edited code's (a parse, ~1 ms), no type checker needed.
   if (!/\.\s*[\w$]*$/.test(before)) return reply(prefix, [...members(ex.scope, ex.scope), ...KEYWORDS, ...declaredIn(before)]);
   // Members: from the live value when a plain dotted path reaches it through data properties (3-7 ms), else

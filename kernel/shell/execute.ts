@@ -18,6 +18,7 @@ import { inputFunctions, Stdin } from '../protocol/stdin';
 import { LanguageClient } from '../typescript/language-client';
 import { CellCheck } from '../typescript/cell-check';
 import { UserHistory } from './user-history';
+import { HistoryRequest, SessionHistory } from './history';
 
 export type { ExecuteReply };
 export type Magics = ReturnType<typeof createMagics>;
@@ -33,8 +34,7 @@ export class Executor {
   private uncheckedCode: string | null | undefined = undefined;
   count = 0;
   private seq = 0;
-  private readonly entries: [number, number, string][] = [];
-  private readonly outputs = new Map<number, string>();
+  private readonly inputs = new SessionHistory();
   readonly magics: Magics = createMagics();
   private prelude!: Prelude; // set by init(), which every cell awaits first
   private ready: Promise<void> | null = null;
@@ -100,7 +100,7 @@ export class Executor {
     const storeHistory = c.store_history ?? !silent;
     if (storeHistory) this.count++;
     const n = this.count;
-    if (storeHistory) (this.entries.push([0, n, code]), this.results.input(n, code));
+    if (storeHistory) (this.inputs.input(n, code), this.results.input(n, code));
     this.runtime.beginCell();
     if (!silent) this.publish('execute_input', { code, execution_count: n }, msg.header);
     const out = new CellOutput(silent ? () => {} : this.publish, msg.header, n);
@@ -111,7 +111,7 @@ export class Executor {
       const value = unbox(await this.run(code, out, storeHistory ? `cell-${n}.ts` : `cell-${n}-${++this.seq}.ts`));
       if (value !== undefined) {
         const data = toBundle(value);
-        if (storeHistory) (this.outputs.set(n, String(data['text/plain'])), this.results.output(n, value));
+        if (storeHistory) (this.inputs.output(n, String(data['text/plain'])), this.results.output(n, value));
         out.send('execute_result', { execution_count: n, data, metadata: {} });
       }
       const metadata = await this.checked(out, !c.allow_stdin);
@@ -176,7 +176,7 @@ export class Executor {
     return {
       inspect: (code: string, cursor: number) => this.language.inspect(code, cursor, 15_000),
       page: (text: string) => void out.payload.push({ source: 'page', data: { 'text/plain': text }, start: 0 }),
-      history: () => this.entries.map(([, n, code]): [number, string] => [n, code]),
+      history: () => this.inputs.cells(),
       clearResults: () => this.results.clear(),
     };
   }
@@ -211,21 +211,9 @@ export class Executor {
     return result;
   }
 
-  /** history_request: tail, range and search (glob pattern, unique, n), over this session's cells. */
-  history(c: { hist_access_type?: string; n?: number; pattern?: string; output?: boolean; unique?: boolean; start?: number; stop?: number }): unknown[] {
-    let h = this.entries.slice();
-    if (c.hist_access_type === 'range') h = h.filter(([, line]) => line >= (c.start ?? 0) && (c.stop === undefined || c.stop === null || line < c.stop));
-    if (c.hist_access_type === 'search') {
-      const glob = (c.pattern ?? '*').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-      const re = new RegExp(`^${glob}$`, 's');
-      h = h.filter((e) => re.test(e[2]));
-      if (c.unique) {
-        const seen = new Set<string>();
-        h = h.reverse().filter((e) => !seen.has(e[2]) && seen.add(e[2])).reverse();
-      }
-    }
-    if (c.n && c.hist_access_type !== 'range') h = h.slice(-c.n);
-    return c.output ? h.map(([s, l, src]) => [s, l, [src, this.outputs.get(l) ?? null]]) : h;
+  /** history_request (history.ts). */
+  history(c: HistoryRequest): unknown[] {
+    return this.inputs.request(c);
   }
 
   /** For completion/inspection: the user's names. */
