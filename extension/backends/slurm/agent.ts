@@ -17,6 +17,7 @@ import { toWire, type WireError } from '../../engine/wire-errors';
 import { signalGroup } from '../proc/kill';
 import { forkTied, spawnTied } from '../proc/spawn';
 import { connectToHost, readKey, type AgentChannel } from './channel';
+import { DEFAULT_MAX_FRAME } from './frames';
 import { decodeValue, encodeValue, type AgentJob, type ExecJob, type FromAgent, type FunctionJob, type ToAgent } from './protocol';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -37,7 +38,14 @@ const workerCwd = new WeakMap<ChildProcess, string>();
 let channel: AgentChannel | undefined;
 let onceReply: ((msg: FromAgent, value?: Buffer) => void) | undefined;
 
+const maxValue = (Number(arg('--max-frame')) || DEFAULT_MAX_FRAME) - 65536;
+
 function send(msg: FromAgent, value?: Buffer): void {
+  if (value && value.length > maxValue && msg.type === 'done') {
+    const mb = (n: number) => (n / 1048576).toFixed(1);
+    const message = `result of ${mb(value.length)} MB is over the channel's cap of ${mb(maxValue)} MB (maxMessageMb)`;
+    return send({ type: 'done', id: msg.id, ok: false, error: { kind: 'error', name: 'Error', message } });
+  }
   if (onceReply) onceReply(msg, value);
   else channel?.send(msg, value);
 }
@@ -225,9 +233,10 @@ if (once) {
         type: 'hello', jobId: process.env.SLURM_JOB_ID ?? '', stepId: process.env.SLURM_STEP_ID ?? '',
         host: os.hostname(), slots, pid: process.pid,
       };
-      channel = await connectToHost({
+      await connectToHost({
         where: connect, key, name: arg('--name') ?? '', tls: process.argv.includes('--tls'),
         maxFrame: Number(arg('--max-frame')) || undefined, hello, onMessage: onRequest, onClose: exitAll,
+        onWelcome: (ch) => (channel = ch),
       });
     },
     (e: Error) => {

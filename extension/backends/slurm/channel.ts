@@ -77,6 +77,7 @@ export class HostChannel {
 export class PilotListener {
   private server: net.Server;
   private unproven = new Set<Sock>();
+  private refused = new WeakSet<object>();
   private done = false;
   port = 0;
 
@@ -124,7 +125,9 @@ export class PilotListener {
     }
     this.unproven.add(s);
     s.on('error', () => {});
-    s.on('close', () => this.unproven.delete(s));
+    s.on('close', () => {
+      if (this.unproven.delete(s) && !this.refused.has(s)) this.refuse(s, 'left without a hello');
+    });
     const t = setTimeout(() => this.unproven.has(s) && this.refuse(s, `no hello within ${HELLO_MS / 1000} s`), HELLO_MS);
     t.unref();
     s.once('close', () => clearTimeout(t));
@@ -139,7 +142,7 @@ export class PilotListener {
       if (ch) return ch.onMessage(f.header as FromAgent, f.value);
       const hello = f.header as FromAgent;
       if (hello.type !== 'hello' || this.done) return this.refuse(s, this.done ? 'the agent is already connected' : 'first frame is not a hello');
-      this.unproven.delete(s);
+      this.prove(s);
       this.close(); // one agent per pilot: nobody else gets in after it
       reader.setMaxFrame(this.o.maxFrame ?? DEFAULT_MAX_FRAME);
       ch = new HostChannel(s, this.o.key);
@@ -153,7 +156,19 @@ export class PilotListener {
     s.on('data', (d: Buffer) => reader.push(d));
   }
 
+  /** The agent's socket leaves the waiting set (under TLS that holds the TCP socket beneath, same peer port). */
+  private prove(s: Sock): void {
+    if (this.unproven.delete(s)) return;
+    for (const raw of this.unproven) {
+      if (raw.remotePort === s.remotePort && raw.remoteAddress === s.remoteAddress) this.unproven.delete(raw);
+    }
+  }
+
   private refuse(s: Sock | null | undefined, why: string): void {
+    if (s) {
+      if (this.refused.has(s)) return;
+      this.refused.add(s);
+    }
     const peer = s?.remoteAddress ? `${s.remoteAddress}:${s.remotePort}` : 'a peer';
     refusals.refuse({ pilot: this.o.name, peer, why });
     s?.destroy();
@@ -167,6 +182,8 @@ export interface ConnectOptions {
   tls: boolean;
   maxFrame?: number;
   hello: FromAgent;
+  /** Called at the welcome, before any later frame is handed on (a job may come in the same chunk). */
+  onWelcome(ch: AgentChannel): void;
   onMessage(msg: ToAgent, value?: Buffer): void;
   onClose(): void;
 }
@@ -205,7 +222,9 @@ function tryConnect(o: ConnectOptions, host: string, port: number): Promise<Agen
       if (!welcomed) {
         if (msg.type !== 'welcome') return void sock.destroy();
         welcomed = true;
-        return resolve({ send: (m, v) => writer.send(m, v), end: (then) => sock.end(then) });
+        const ch: AgentChannel = { send: (m, v) => writer.send(m, v), end: (then) => sock.end(then) };
+        o.onWelcome(ch);
+        return resolve(ch);
       }
       o.onMessage(msg, f.value);
     }, (e) => {

@@ -17,7 +17,8 @@
 import type { Backend, SubmitHooks, TaskSpec } from '../backend';
 import { assertCloneable, portableSource } from '../portable';
 import { bindAddress } from './address';
-import { checkController, slurmCmd } from './cli';
+import { checkController, scancel, slurmCmd } from './cli';
+import { DEFAULT_MAX_FRAME } from './frames';
 import { Pilot } from './pilot';
 import { PilotPool } from './pool';
 import { encodeValue, type AgentJob } from './protocol';
@@ -65,6 +66,7 @@ export class SlurmExecutionBackend implements Backend {
   private inFlight = 0;
   private closed = false;
   private ourJobs = new Set<string>();
+  private ourNames = new Set<string>();
   /** Tasks inside submit() and not yet handed on: a cancel then marks them, and they never start. */
   private entering = new Map<string, { cancelled: boolean }>();
 
@@ -111,6 +113,10 @@ export class SlurmExecutionBackend implements Backend {
       this.entering.delete(task.id);
     }
     if (entry.cancelled) throw new Error('cancelled before it was submitted to SLURM');
+    const cap = (this.maxFrame ?? DEFAULT_MAX_FRAME) - 65536;
+    if (value && value.length > cap) {
+      throw new Error(`task '${task.name}': arguments of ${(value.length / 1048576).toFixed(1)} MB are over the channel's cap of ${(cap / 1048576).toFixed(1)} MB (maxMessageMb)`);
+    }
     const once = onceHooks(hooks);
     const extra = slurmOptions(task);
     if (this.mode === 'pilot') {
@@ -229,6 +235,7 @@ export class SlurmExecutionBackend implements Backend {
       onFree: (p) => this.pool?.onFree(p), onExit: (p) => this.pool?.onExit(p),
     });
     pilot.started.then(() => this.ourJobs.add(pilot.jobId), () => {});
+    this.ourNames.add(pilot.name);
     return pilot;
   }
 
@@ -272,14 +279,22 @@ export class SlurmExecutionBackend implements Backend {
     this.waiting.shift()?.go();
   }
 
+  /**
+   * Until squeue lists none of our jobs. A pilot closed while srun was still asking for its allocation can leave
+   * a job that srun never reported (it was killed before it knew the id): those are found by name and cancelled.
+   */
   private async waitGone(): Promise<void> {
-    if (!this.ourJobs.size) return;
+    if (!this.ourJobs.size && !this.ourNames.size) return;
     for (let i = 0; i < 100; i++) {
-      const r = await slurmCmd('squeue', ['-h', '-o', '%i']);
-      if (r.code !== 0 || !r.stdout.split('\n').some((id) => this.ourJobs.has(id.trim()))) break;
+      const r = await slurmCmd('squeue', ['-h', '-o', '%i %j']);
+      if (r.code !== 0) break;
+      const left = r.stdout.split('\n').map((l) => l.trim().split(' ')).filter(([id, name]) => this.ourJobs.has(id) || this.ourNames.has(name));
+      if (!left.length) break;
+      if (i % 10 === 0) await Promise.all(left.map(([id]) => scancel(id)));
       await new Promise((res) => setTimeout(res, 100));
     }
     this.ourJobs.clear();
+    this.ourNames.clear();
   }
 }
 

@@ -13,8 +13,8 @@ export function requireSlurm(): void {
     throw new Error(`SLURM is not reachable (${(ping.stdout || ping.stderr || String(ping.error)).trim()}); start it with scripts/slurm/start.sh`);
   }
   const agent = path.join(root, 'dist/extension/backends/slurm/agent.js');
-  const srcDir = path.join(root, 'extension/backends');
-  const newest = Math.max(...fs.readdirSync(srcDir).map((f) => fs.statSync(path.join(srcDir, f)).mtimeMs));
+  const dirs = ['extension/backends', 'extension/backends/slurm', 'extension/backends/proc'].map((d) => path.join(root, d));
+  const newest = Math.max(...dirs.flatMap((d) => fs.readdirSync(d).map((f) => fs.statSync(path.join(d, f)).mtimeMs)));
   if (!fs.existsSync(agent) || fs.statSync(agent).mtimeMs < newest) {
     // Other areas may have type errors mid-change; tsc still emits, and we only need our files.
     spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'ignore' });
