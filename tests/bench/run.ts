@@ -20,9 +20,10 @@ async function main(): Promise<void> {
     }
   }
   printTable(results);
+  for (const r of results) for (const n of r.notes ?? []) console.log(`${r.area}: ${n}`);
   const out = path.resolve(__dirname, '../../../tests/bench/results.json');
   const previous = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : {};
-  for (const r of results) previous[r.area] = { date: new Date().toISOString(), rows: r.rows, data: r.data };
+  for (const r of results) previous[r.area] = { date: new Date().toISOString(), notes: r.notes, rows: r.rows, data: r.data };
   fs.writeFileSync(out, JSON.stringify(previous, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }

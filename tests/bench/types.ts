@@ -3,7 +3,10 @@ export interface BenchRow {
   case: string;
   flowbook: string;
   baseline: string;
-  /** flowbook / baseline (or baseline / flowbook for times), always "higher is better" for flowbook. */
+  /**
+   * As the case names it. Throughput rows: flowbook / baseline (higher is better). Kernel rows: "flowbook/peer"
+   * of times, with an "x" (below 1x means flowbook is faster).
+   */
   ratio: string;
   goal: string;
   met?: boolean;
@@ -14,6 +17,8 @@ export interface BenchResult {
   rows: BenchRow[];
   /** Raw numbers, written to results.json. */
   data: Record<string, unknown>;
+  /** Printed under the table and kept in results.json: machine, load, client. */
+  notes?: string[];
 }
 
 /** Each `tests/bench/*.bench.ts` exports `bench()`; run.ts finds them by file name. */
