@@ -54,6 +54,22 @@ export function rssMB(pid = process.pid): number {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU time (utime + stime) of a process in ms, from /proc (10 ms resolution). */
+export function cpuMs(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/** Resolves once the process has been on a core for most of `windowMs` (user code spinning), at most `maxMs`. */
+export async function untilSpinning(pid: number, windowMs = 200, maxMs = 20_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (Date.now() < end) {
+    const before = cpuMs(pid);
+    await sleep(windowMs);
+    if (cpuMs(pid) - before >= windowMs * 0.5) return;
+  }
+}
+
 // ---- kernel sessions (through the kernel engineer's raw zeromq client) ----
 
 export type { Msg };
