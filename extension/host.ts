@@ -18,3 +18,11 @@ export function installHost(host: FlowbookHost | null): void {
 export function currentHost(): FlowbookHost | null {
   return installed;
 }
+
+/**
+ * Names the kernel's compiler puts into user code: `await x` becomes `await __flowbook_await(x)` so that a cell
+ * resumes inside a breakable run (kernel/realm/runtime.ts). A function shipped to a worker carries them in its
+ * source, and a worker has no realm to bridge: there they are the identity (extension/backends/portable.ts).
+ */
+export const AWAIT_BRIDGE = '__flowbook_await';
+export const ASYNC_ITER_BRIDGE = '__flowbook_asyncIter';

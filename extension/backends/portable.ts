@@ -12,6 +12,7 @@
 import type * as TS from 'typescript';
 import { errorMessage, isError } from '../engine/realm';
 import { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
+import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE } from '../host';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
 let tsModule: typeof TS | undefined;
@@ -25,7 +26,7 @@ const CLOSURE_ADVICE =
 
 /** Names a shipped function may use without declaring them (besides what globalThis has). */
 const EXTRA_GLOBALS = new Set([
-  'arguments', 'undefined', 'NaN', 'Infinity', 'globalThis', 'require', 'eval',
+  'arguments', 'undefined', 'NaN', 'Infinity', 'globalThis', 'require', 'eval', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE,
 ]);
 
 const sourceCache = new WeakMap<Function, string>();
@@ -139,7 +140,8 @@ export function reviveFunction(source: string, taskName = 'task'): (...a: any[])
     // new Function: the function sees only globals (plus `require`), exactly what portableSource allowed.
     // The sourceURL names the task in stack frames, instead of `eval at reviveFunction`.
     const url = `task:${taskName.replace(/[^\w.$-]/g, '_')}`;
-    fn = new Function('require', `return (${source});\n//# sourceURL=${url}`)(require) as (...a: any[]) => unknown;
+    const identity = (x: unknown) => x;
+    fn = new Function('require', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE, `return (${source});\n//# sourceURL=${url}`)(require, identity, identity) as (...a: any[]) => unknown;
     if (typeof fn !== 'function') throw new NotPortableError(taskName, 'shipped source does not evaluate to a function');
     if (revived.size > 1000) revived.clear();
     revived.set(source, fn);

@@ -14,6 +14,7 @@
 // numbers survive.
 import ts from 'typescript';
 import { lineMap } from './sourcemap';
+import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE } from '../../extension/host';
 
 export interface CompiledCell {
   js: string;
@@ -43,8 +44,8 @@ const PREFIX = '(async () => {';
 const IMPORT_DEFAULT = '__flowbook_importDefault';
 /** Reserved names in the realm: a user's own `require` or `Promise` must not break imports or awaits. */
 export const REQUIRE_NAME = '__flowbook_require';
-export const AWAIT_NAME = '__flowbook_await';
-export const ASYNC_ITER_NAME = '__flowbook_asyncIter';
+export const AWAIT_NAME = AWAIT_BRIDGE;
+export const ASYNC_ITER_NAME = ASYNC_ITER_BRIDGE;
 export const SETTERS_NAME = '__flowbook_set';
 
 export function parseCell(code: string): ts.SourceFile {
