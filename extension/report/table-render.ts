@@ -67,15 +67,20 @@ function listRows<T>(items: readonly T[], n: number, text: (x: T) => string[], h
 export function renderTable(tl: TaskTimeline, opts: TableRenderOptions = {}): MimeBundle {
   const n = opts.maxRows ?? 25;
   const summary = summaryLine(tl.counts, tl.wall, opts.final);
-  const tasks = listRows(tl.tasks, n, taskCells, taskHtml, TASK_HEADER.length, 'tasks');
+  const detail = tl.hasDetail;
+  const header = detail ? [...TASK_HEADER, 'where / why'] : TASK_HEADER;
+  const right = detail ? [...TASK_RIGHT, false] : TASK_RIGHT;
+  const rowText = detail ? (r: TaskRow) => [...taskCells(r), r.detail ?? ''] : taskCells;
+  const rowHtml = detail ? (r: TaskRow) => [...taskHtml(r), escapeHtml(r.detail ?? '')] : taskHtml;
+  const tasks = listRows(tl.tasks, n, rowText, rowHtml, header.length, 'tasks');
   const plain: string[] = [];
   const html: string[] = [];
   if (opts.title) {
     plain.push(opts.title);
     html.push(`<div style="font-weight:bold">${escapeHtml(opts.title)}</div>`);
   }
-  plain.push(summary, plainTable(TASK_HEADER, tasks.plain, TASK_RIGHT));
-  html.push(`<div style="font-size:12px;margin:2px 0">${escapeHtml(summary)}</div>`, htmlTable(TASK_HEADER, tasks.html, TASK_RIGHT));
+  plain.push(summary, plainTable(header, tasks.plain, right));
+  html.push(`<div style="font-size:12px;margin:2px 0">${escapeHtml(summary)}</div>`, htmlTable(header, tasks.html, right));
   const blocks = tl.blocks();
   if (blocks.length) {
     const b = listRows(blocks, n, blockCells, blockHtml, BLOCK_HEADER.length, 'workflows');

@@ -19,6 +19,8 @@ export interface TaskRow {
   /** Highest attempt seen (1-based). */
   attempts: number;
   error?: string;
+  /** The backend's latest word on it: why it waits, or where it runs (TaskEvent.detail). */
+  detail?: string;
   parent?: string;
   group?: string;
   /** 1, 2, 3 … in the order tasks reached a final state. */
@@ -88,6 +90,8 @@ export class TaskTimeline {
   last = 0;
   /** Bumped on every accepted event, so viewers can tell whether anything changed. */
   version = 0;
+  /** Some row has a detail: the table shows that column. */
+  hasDetail = false;
   /** Bound `push`, ready for `flow.on('task', timeline.listener)`. */
   readonly listener = (e: TaskEvent): void => {
     this.push(e);
@@ -158,6 +162,10 @@ export class TaskTimeline {
       this.childStats(e.parent).tasks++;
     }
     if (e.group !== undefined) row.group = e.group;
+    if (e.detail !== undefined) {
+      row.detail = e.detail;
+      this.hasDetail = true;
+    }
     if (e.state === 'RUNNING' && row.start === undefined) row.start = t;
     if (isFinal(e.state)) {
       row.end = t;
