@@ -37,6 +37,8 @@ export interface TaskEvent {
    * waits (PENDING, e.g. "waiting for a SLURM allocation (Reason=Resources)").
    */
   detail?: string;
+  /** FAILED because a dependency failed or was cancelled: that dependency's id (the task never started). */
+  dependency?: string;
 }
 
 /** Where an attempt ran. */

@@ -435,6 +435,7 @@ export class Scheduler implements FutureOwner {
       attempt: f._attempt || 1,
     };
     if (state === 'FAILED' || state === 'CANCELLED') e.error = errorMessage(f.error);
+    if (f.error instanceof DependencyFailureError) e.dependency = f.error.dependencyId;
     if (f.parent !== undefined) e.parent = f.parent;
     if (f.group !== undefined) e.group = f.group;
     if (state === 'RUNNING') {

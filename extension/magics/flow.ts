@@ -1,14 +1,16 @@
 import type { TaskEvent } from '../engine/events';
 import { WorkflowEngine } from '../engine/engine';
 import { UsageError } from './types';
-import { gantt, LiveTable, TaskTimeline } from '../report';
+import { performance } from 'node:perf_hooks';
+import { gantt, LiveTable, STREAM_ABOVE, TaskTimeline, type PlotView } from '../report';
 import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec';
 import type { MagicDef } from './registry';
 import { newGroup, runWorkflow } from './workflow-run';
 
 /**
  * %%flow [--backend B] [--no-live] [--plot gantt|none]: the cell as one workflow with a live per-task table
- * (one display id, updated in place), replaced at the end by the final table and a Gantt chart. The cell's value
+ * (one display id, updated in place), replaced at the end by the final table and a Gantt chart (a task stream,
+ * one lane per worker slot, above STREAM_ABOVE tasks). The cell's value
  * is the execute_result. Interrupt cancels the cell's tasks; --backend B is restored to the previous default after.
  */
 export const flowMagic: MagicDef = {
@@ -20,7 +22,7 @@ export const flowMagic: MagicDef = {
       { name: 'backend', short: 'b', type: 'string', help: SPEC_HELP },
       { name: 'engine', short: 'e', type: 'string', help: 'show only this engine (a variable), not every live one' },
       { name: 'no-live', type: 'boolean', help: 'show the table only when the workflow is done' },
-      { name: 'plot', type: 'string', choices: ['gantt', 'none'], help: 'chart shown at the end (default gantt)' },
+      { name: 'plot', type: 'string', choices: ['auto', 'gantt', 'stream', 'none'], help: `chart shown at the end (default auto: gantt up to ${STREAM_ABOVE} tasks, else stream)` },
     ],
   },
   async cell(rt, a, body) {
@@ -32,7 +34,8 @@ export const flowMagic: MagicDef = {
     const title = `%%flow [${group}]${choice ? ` on ${choice.label}` : ''}`;
 
     // --no-live: same timeline, but the table is created (and shown once) only at the end.
-    const timeline = new TaskTimeline([], { filter });
+    // Time zero is the cell's start: the one wall figure runs from here to the last task settled.
+    const timeline = new TaskTimeline([], { filter, origin: performance.now() });
     // Every engine by default (one made in the cell runs its tasks too), or only the one named.
     const unwatch = named ? (named.on('task', timeline.listener), () => named.off('task', timeline.listener)) : WorkflowEngine.watch(timeline.listener);
     const live = a.opts['no-live'] ? undefined : new LiveTable(rt.ctx.out, timeline, { title });
@@ -43,7 +46,9 @@ export const flowMagic: MagicDef = {
     } finally {
       unwatch();
       const table = live ?? new LiveTable(rt.ctx.out, timeline, { title });
-      table.finish(a.opts.plot === 'none' ? undefined : await gantt(timeline));
+      const plot = (a.opts.plot as PlotView | 'none' | undefined) ?? 'auto';
+      const what = `${title}: ${timeline.counts.total === 1 ? '1 task' : `${timeline.counts.total} tasks`}`;
+      table.finish(plot === 'none' ? undefined : await gantt(timeline, { view: plot, title: what }));
     }
   },
 };

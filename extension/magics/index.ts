@@ -34,6 +34,11 @@ export interface Magics {
   transform(code: string): string;
   bind(ctx: MagicContext): MagicRuntimeApi;
   names(): { line: string[]; cell: string[] };
+  /**
+   * Waits (at most `ms`) for cell magics still finishing, e.g. an interrupted %%flow sending its final table
+   * and chart: the kernel calls it before it reports the interrupt, so that output comes before `idle`.
+   */
+  settle(ms: number): Promise<void>;
 }
 
 export const BUILTIN_MAGICS: readonly MagicDef[] = [
@@ -46,10 +51,18 @@ export function createMagics(opts: { preloaded?: Iterable<string>; extra?: Magic
   const registry = new Registry().add(...BUILTIN_MAGICS, ...(opts.extra ?? []));
   const session: Session = { nextGroup: 1, preloaded: opts.preloaded ? new Set(opts.preloaded) : undefined };
   const rewrite = (code: string) => transform(code, registry);
+  const running = new Set<Promise<unknown>>();
 
   return {
     transform: rewrite,
     names: () => registry.names(),
+    async settle(ms) {
+      if (!running.size) return;
+      let timer: NodeJS.Timeout | undefined;
+      const cap = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+      await Promise.race([Promise.allSettled([...running]), cap]);
+      clearTimeout(timer);
+    },
     bind(ctx) {
       session.preloaded ??= new Set(Object.keys(ctx.scope));
       const rt: MagicRuntime = { ctx, session, registry, run: (body) => ctx.evaluate(rewrite(body)) };
@@ -65,7 +78,10 @@ export function createMagics(opts: { preloaded?: Iterable<string>; extra?: Magic
         },
         async cell(name, args, body) {
           const { def, parsed } = invoke(name, 'cell', args);
-          return def.cell!(rt, parsed, body);
+          const p = def.cell!(rt, parsed, body);
+          running.add(p);
+          void p.then(() => running.delete(p), () => running.delete(p));
+          return p;
         },
         shell: (command) => runShell(rt, command),
         help: (expr, detail) => objectHelp(rt, expr, detail),

@@ -1,13 +1,16 @@
 // Small formatting helpers shared by the tables, the plot summaries and the specs.
 import type { TaskState } from '../engine/events';
 
-/** Fixed state colours, used by the HTML tables and the Gantt colour scale so both agree. */
+/**
+ * Fixed state colours (Okabe–Ito, safe for the common colour-vision deficiencies), used by the HTML tables and
+ * the charts so both agree. Failure also has a second cue in the charts (a dark outline and a cross marker).
+ */
 export const STATE_COLORS: Readonly<Record<TaskState, string>> = {
-  DONE: '#2ca02c',
-  FAILED: '#d62728',
-  CANCELLED: '#9e9e9e',
-  RUNNING: '#1f77b4',
-  PENDING: '#c6dbef',
+  DONE: '#009E73',
+  FAILED: '#D55E00',
+  CANCELLED: '#999999',
+  RUNNING: '#0072B2',
+  PENDING: '#56B4E9',
 };
 
 export const STATE_ORDER: readonly TaskState[] = ['DONE', 'FAILED', 'CANCELLED', 'RUNNING', 'PENDING'];
@@ -16,7 +19,31 @@ export const STATE_ORDER: readonly TaskState[] = ['DONE', 'FAILED', 'CANCELLED',
 export function fmtMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';
   if (Math.abs(ms) < 10_000) return `${ms.toFixed(1)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
+  if (Math.abs(ms) < 120_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+/** A duration in the unit that suits it: µs below 1 ms, ms below 10 s, s below 2 min, then min. */
+export function fmtDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  const a = Math.abs(ms);
+  if (a > 0 && a < 1) return `${(ms * 1000).toFixed(0)} µs`;
+  if (a < 10_000) return `${ms.toFixed(1)} ms`;
+  if (a < 120_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+/** The time unit for an axis spanning `spanMs`, and the factor that converts ms into it. */
+export function timeUnit(spanMs: number): { unit: string; perMs: number } {
+  if (spanMs < 2) return { unit: 'µs', perMs: 1000 };
+  if (spanMs < 10_000) return { unit: 'ms', perMs: 1 };
+  if (spanMs < 180_000) return { unit: 's', perMs: 1 / 1000 };
+  return { unit: 'min', perMs: 1 / 60_000 };
+}
+
+/** "1 task", "2 tasks". */
+export function plural(n: number, word: string): string {
+  return `${fmtInt(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function fmtInt(n: number): string {

@@ -1,7 +1,8 @@
 // One notebook display per run, refreshed through update_display_data at most every `intervalMs`.
 import type { DisplaySink, MimeBundle } from '../display';
 import type { TaskEvent } from '../engine/events';
-import { TaskTimeline, type TimelineOptions } from './timeline';
+import { TaskTimeline, type TaskRow, type TimelineOptions } from './timeline';
+import { fmtDuration } from './format';
 import { renderTable, type TableRenderOptions } from './table-render';
 
 /** Timer functions, injectable so tests can drive the throttle with a fake clock. */
@@ -27,6 +28,19 @@ export interface LiveTableOptions extends TableRenderOptions {
   /** Minimum time between two refreshes (default 100 ms, i.e. ≤ 10 updates/s). */
   intervalMs?: number;
   clock?: Clock;
+  /**
+   * A heartbeat that fires this much later than asked means the event loop was held (default 250 ms).
+   * Nothing on this thread can draw while the loop is held, so the table says so in the first update after it.
+   */
+  holdMs?: number;
+}
+
+/** The longest stretch the event loop was held while the table was live, and the in-loop task that held it. */
+export interface LoopHold {
+  ms: number;
+  /** Relative to the timeline's origin. */
+  at: number;
+  task?: string;
 }
 
 /** Anything with the engine's `on('task', listener)`; `on` may return an unsubscribe function. */
@@ -49,6 +63,13 @@ export class LiveTable {
   private readonly clock: Clock;
   private readonly interval: number;
   private detachSource: () => void = () => {};
+  private beat: unknown;
+  private beatDue = 0;
+  /** Rows touched since the last heartbeat: a sync task that started and ended inside the hold. */
+  private touched = new Set<TaskRow>();
+  /** The longest hold seen, and the latest one (shown until the next update after it). */
+  longestHold: LoopHold | undefined;
+  private lastHold: LoopHold | undefined;
 
   constructor(
     private readonly sink: DisplaySink,
@@ -58,7 +79,11 @@ export class LiveTable {
     this.id = opts.id ?? `flowbook-${Math.random().toString(36).slice(2, 10)}`;
     this.clock = opts.clock ?? realClock;
     this.interval = opts.intervalMs ?? 100;
-    this.unsubscribe = timeline.subscribe(() => this.notify());
+    this.unsubscribe = timeline.subscribe((row) => {
+      if (this.touched.size < 10_000) this.touched.add(row);
+      this.notify();
+    });
+    this.scheduleBeat();
   }
 
   /** Subscribes a new timeline to `source` and shows a live table for it; `close()`/`finish()` unsubscribe. */
@@ -86,7 +111,7 @@ export class LiveTable {
   /** Replaces the live table with the final one; `plot` (e.g. from plot.gantt) is displayed below it. */
   finish(plot?: MimeBundle): void {
     this.stop();
-    this.publish(renderTable(this.timeline, { ...this.opts, final: true }));
+    this.publish(renderTable(this.timeline, { ...this.opts, final: true, note: this.holdNote(true) }));
     if (plot) this.sink.display(plot);
   }
 
@@ -95,9 +120,56 @@ export class LiveTable {
     if (this.closed) return false;
     this.closed = true;
     this.stopTimer();
+    if (this.beat !== undefined) this.clock.clearTimeout(this.beat), (this.beat = undefined);
     this.unsubscribe();
     this.detachSource();
     return true;
+  }
+
+  /** Heartbeat: measures how late it fires (a late timer means a held loop); cheap when nothing happened. */
+  private scheduleBeat(): void {
+    this.beatDue = this.clock.now() + this.interval;
+    this.beat = this.clock.setTimeout(() => this.onBeat(), this.interval);
+  }
+
+  private onBeat(): void {
+    this.beat = undefined;
+    if (this.closed) return;
+    const now = this.clock.now();
+    const late = now - this.beatDue;
+    if (late >= (this.opts.holdMs ?? 250)) {
+      const origin = this.timeline.origin ?? now;
+      const hold: LoopHold = { ms: late, at: this.beatDue - origin, task: this.holder(this.beatDue - origin, now - origin) };
+      this.lastHold = hold;
+      if (!this.longestHold || hold.ms > this.longestHold.ms) this.longestHold = hold;
+      this.stopTimer();
+      this.render();
+    }
+    this.touched.clear();
+    this.scheduleBeat();
+  }
+
+  /** The in-loop task (no worker slot) that overlaps the held stretch [from, to] the most. */
+  private holder(from: number, to: number): string | undefined {
+    let best: TaskRow | undefined;
+    let bestOverlap = 0;
+    const consider = (r: TaskRow) => {
+      if (r.kind === 'block' || r.slot || r.start === undefined) return;
+      const overlap = Math.min(r.end ?? to, to) - Math.max(r.start, from);
+      if (overlap > bestOverlap) (best = r), (bestOverlap = overlap);
+    };
+    let n = 0;
+    for (const r of this.timeline.running) if (n++ < 10_000) consider(r);
+    for (const r of this.touched) consider(r);
+    return best ? this.timeline.label(best) : undefined;
+  }
+
+  /** The note under the summary: the latest hold while live, the longest one at the end. */
+  private holdNote(final: boolean): string | undefined {
+    const h = final ? this.longestHold : this.lastHold;
+    if (!h) return undefined;
+    const who = h.task ? ` in \`${h.task}\`` : '';
+    return `event loop busy${who} for ${fmtDuration(h.ms)} at ${fmtDuration(h.at)}: the table could not update meanwhile`;
   }
 
   private onTimer(): void {
@@ -114,7 +186,7 @@ export class LiveTable {
   private render(): void {
     this.lastRender = this.clock.now();
     this.renderedVersion = this.timeline.version;
-    this.publish(renderTable(this.timeline, this.opts));
+    this.publish(renderTable(this.timeline, { ...this.opts, note: this.holdNote(false) }));
   }
 
   private publish(bundle: MimeBundle): void {

@@ -1,32 +1,44 @@
 // Renders a TaskTimeline as a MimeBundle (text/html + text/plain). Cost is O(shown rows), not O(tasks).
 import type { MimeBundle } from '../display';
 import type { BlockSummary, TaskRow, TaskTimeline, TimelineCounts } from './timeline';
-import { escapeHtml, fmtInt, fmtMs, headTail, htmlTable, plainTable, stateHtml } from './format';
+import { escapeHtml, fmtDuration, fmtInt, fmtMs, headTail, htmlTable, plainTable, plural, stateHtml } from './format';
 
 export interface TableRenderOptions {
   /** Show the first and last `maxRows` rows; the rest are summarised as hidden. Default 25. */
   maxRows?: number;
   /** Heading shown above the summary line. */
   title?: string;
-  /** Final rendering: says "finished" instead of "elapsed". */
+  /** Final rendering: says "wall" instead of "elapsed". */
   final?: boolean;
+  /** A line under the summary, e.g. the event-loop hold note of the live table. */
+  note?: string;
 }
 
-const TASK_HEADER = ['#', 'name', 'backend', 'state', 'start', 'end', 'duration', 'done #'];
-const TASK_RIGHT = [true, false, false, false, true, true, true, true];
+const TASK_HEADER = ['#', 'name', 'backend', 'state', 'start', 'end', 'duration', 'done #', 'note'];
+const TASK_RIGHT = [true, false, false, false, true, true, true, true, false];
 const BLOCK_HEADER = ['workflow', 'state', 'start', 'finish', 'duration', 'tasks', 'done', 'failed'];
 const BLOCK_RIGHT = [false, false, true, true, true, true, true, true];
+const NOTE_CHARS = 100;
 
-export function summaryLine(counts: TimelineCounts, wall: number, final = false): string {
-  const parts = [`${fmtInt(counts.total)} tasks`];
+/** e.g. "15 tasks, 0 running, 14 done, 1 failed, 0 cancelled, 0 pending, wall 205.8 ms (first task started at 12.1 ms)". */
+export function summaryLine(counts: TimelineCounts, wall: number, final = false, firstStart?: number): string {
+  const parts = [plural(counts.total, 'task')];
   for (const k of ['running', 'done', 'failed', 'cancelled', 'pending'] as const) parts.push(`${fmtInt(counts[k])} ${k}`);
-  parts.push(`${final ? 'wall' : 'elapsed'} ${fmtMs(wall)}`);
-  return parts.join(', ');
+  parts.push(`${final ? 'wall' : 'elapsed'} ${fmtDuration(wall)}`);
+  const line = parts.join(', ');
+  return firstStart === undefined ? line : `${line} (first task started at ${fmtDuration(firstStart)})`;
 }
 
-function taskCells(r: TaskRow): string[] {
+/** Why a task never started, else the first line of its error, shortened. */
+function noteOf(r: TaskRow): string {
+  const text = r.reason ?? r.error?.split('\n')[0] ?? '';
+  return text.length > NOTE_CHARS ? `${text.slice(0, NOTE_CHARS - 1)}…` : text;
+}
+
+function taskCells(r: TaskRow, workers: boolean): string[] {
   const retry = r.attempts > 1 ? ` (x${r.attempts})` : '';
-  return [String(r.index), r.name, r.backend, r.state + retry, fmtMs(r.start), fmtMs(r.end), fmtMs(r.duration), r.order === undefined ? '' : String(r.order)];
+  const backend = workers && r.slot ? `${r.backend} w${r.slot.worker}` : r.backend;
+  return [String(r.index), r.name, backend, r.state + retry, fmtMs(r.start), fmtMs(r.end), fmtMs(r.duration), r.order === undefined ? '' : String(r.order), noteOf(r)];
 }
 
 function blockCells(b: BlockSummary): string[] {
@@ -37,10 +49,10 @@ function hiddenNote(hidden: number, what: string): string {
   return `… ${fmtInt(hidden)} ${what} hidden …`;
 }
 
-function taskHtml(r: TaskRow): string[] {
-  const c = taskCells(r).map(escapeHtml);
+function taskHtml(r: TaskRow, workers: boolean): string[] {
+  const c = taskCells(r, workers).map(escapeHtml);
   c[3] = stateHtml(r.state) + (r.attempts > 1 ? ` x${r.attempts}` : '');
-  if (r.error) c[1] += ` <span style="color:#d62728" title="${escapeHtml(r.error)}">⚠</span>`;
+  if (r.error) c[8] = `<span title="${escapeHtml(r.error)}">${c[8]}</span>`;
   return c;
 }
 
@@ -66,12 +78,13 @@ function listRows<T>(items: readonly T[], n: number, text: (x: T) => string[], h
 /** The live/final table for a timeline. */
 export function renderTable(tl: TaskTimeline, opts: TableRenderOptions = {}): MimeBundle {
   const n = opts.maxRows ?? 25;
-  const summary = summaryLine(tl.counts, tl.wall, opts.final);
+  const summary = summaryLine(tl.counts, tl.wall, opts.final, tl.firstStart);
+  const workers = tl.hasSlots;
   const detail = tl.hasDetail;
   const header = detail ? [...TASK_HEADER, 'where / why'] : TASK_HEADER;
   const right = detail ? [...TASK_RIGHT, false] : TASK_RIGHT;
-  const rowText = detail ? (r: TaskRow) => [...taskCells(r), r.detail ?? ''] : taskCells;
-  const rowHtml = detail ? (r: TaskRow) => [...taskHtml(r), escapeHtml(r.detail ?? '')] : taskHtml;
+  const rowText = (r: TaskRow) => (detail ? [...taskCells(r, workers), r.detail ?? ''] : taskCells(r, workers));
+  const rowHtml = (r: TaskRow) => (detail ? [...taskHtml(r, workers), escapeHtml(r.detail ?? '')] : taskHtml(r, workers));
   const tasks = listRows(tl.tasks, n, rowText, rowHtml, header.length, 'tasks');
   const plain: string[] = [];
   const html: string[] = [];
@@ -79,8 +92,14 @@ export function renderTable(tl: TaskTimeline, opts: TableRenderOptions = {}): Mi
     plain.push(opts.title);
     html.push(`<div style="font-weight:bold">${escapeHtml(opts.title)}</div>`);
   }
-  plain.push(summary, plainTable(header, tasks.plain, right));
-  html.push(`<div style="font-size:12px;margin:2px 0">${escapeHtml(summary)}</div>`, htmlTable(header, tasks.html, right));
+  plain.push(summary);
+  html.push(`<div style="font-size:12px;margin:2px 0">${escapeHtml(summary)}</div>`);
+  if (opts.note) {
+    plain.push(opts.note);
+    html.push(`<div style="font-size:12px;margin:2px 0;color:#a0522d">${escapeHtml(opts.note)}</div>`);
+  }
+  plain.push(plainTable(header, tasks.plain, right));
+  html.push(htmlTable(header, tasks.html, right));
   const blocks = tl.blocks();
   if (blocks.length) {
     const b = listRows(blocks, n, blockCells, blockHtml, BLOCK_HEADER.length, 'workflows');

@@ -1,7 +1,7 @@
 // Folds the engine's TaskEvent stream into one row per task, incrementally (O(1) per event).
-import type { TaskEvent, TaskState } from '../engine/events';
+import type { TaskEvent, TaskSlot, TaskState } from '../engine/events';
 
-/** One task (or block) as seen so far. Times are ms relative to the timeline's first event. */
+/** One task (or block) as seen so far. Times are ms relative to the timeline's origin (see TimelineOptions). */
 export interface TaskRow {
   id: string;
   name: string;
@@ -14,8 +14,12 @@ export interface TaskRow {
   start?: number;
   /** Time of the final state (DONE, FAILED, CANCELLED). */
   end?: number;
-  /** end - start (end - created if it never ran). */
+  /** end - start; undefined for a task that never started (it has no bar either). */
   duration?: number;
+  /** A task that settled without starting: why, e.g. "dependency `load#3` failed". */
+  reason?: string;
+  /** The worker slot of the latest RUNNING event, when the backend reports one. */
+  slot?: TaskSlot;
   /** Highest attempt seen (1-based). */
   attempts: number;
   error?: string;
@@ -54,6 +58,13 @@ export interface BlockSummary {
 export interface TimelineOptions {
   /** Keep only events for which this returns true (e.g. one group / cell). */
   filter?: (e: TaskEvent) => boolean;
+  /** Time zero (performance.now ms), e.g. the cell's start; default: the first event's time. */
+  origin?: number;
+}
+
+/** Error text without stack frames: `at Worker.emit (node:events…)` says nothing about the user's task. */
+export function cleanError(message: string): string {
+  return message.split('\n').filter((l) => !/^\s*at\s/.test(l)).join('\n').trim();
 }
 
 const FINAL: ReadonlySet<TaskState> = new Set(['DONE', 'FAILED', 'CANCELLED']);
@@ -84,14 +95,22 @@ export class TaskTimeline {
   readonly blockRows: TaskRow[] = [];
   /** Counts over non-block rows. */
   readonly counts: TimelineCounts = { total: 0, pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
-  /** Time of the first event (performance.now ms); undefined until one arrives. */
+  /** Time zero (performance.now ms): the option, else the first event; undefined until then. */
   origin: number | undefined;
   /** Latest event time, relative to origin. */
   last = 0;
-  /** Bumped on every accepted event, so viewers can tell whether anything changed. */
-  version = 0;
+  /** Latest settle time (relative); undefined until a task settles. */
+  settled: number | undefined;
+  /** Earliest RUNNING among tasks (relative), shown beside the wall. */
+  firstStart: number | undefined;
   /** Some row has a detail: the table shows that column. */
   hasDetail = false;
+  /** Some RUNNING event named a worker slot (the table then shows a worker column). */
+  hasSlots = false;
+  /** Tasks RUNNING now, in start order (for the event-loop hold note). */
+  readonly running = new Set<TaskRow>();
+  /** Bumped on every accepted event, so viewers can tell whether anything changed. */
+  version = 0;
   /** Bound `push`, ready for `flow.on('task', timeline.listener)`. */
   readonly listener = (e: TaskEvent): void => {
     this.push(e);
@@ -107,6 +126,7 @@ export class TaskTimeline {
     events: Iterable<TaskEvent> = [],
     private readonly opts: TimelineOptions = {},
   ) {
+    this.origin = opts.origin;
     for (const e of events) this.push(e);
   }
 
@@ -125,9 +145,14 @@ export class TaskTimeline {
     return [...this.blockRows, ...this.tasks];
   }
 
-  /** Wall time covered so far: last event minus first event. */
+  /** The one wall figure: origin (the cell's start) to the last task settled; while running, to the last event. */
   get wall(): number {
-    return this.last;
+    return this.counts.pending + this.counts.running === 0 && this.settled !== undefined ? this.settled : this.last;
+  }
+
+  /** `name#index`, the label the table's `#` column and the charts use. */
+  label(row: TaskRow): string {
+    return `${row.name}#${row.index}`;
   }
 
   push(e: TaskEvent): TaskRow | undefined {
@@ -166,17 +191,25 @@ export class TaskTimeline {
       row.detail = e.detail;
       this.hasDetail = true;
     }
-    if (e.state === 'RUNNING' && row.start === undefined) row.start = t;
+    if (e.state === 'RUNNING') {
+      if (row.start === undefined) row.start = t;
+      if (e.slot) (row.slot = e.slot), (this.hasSlots = true);
+      if (!isBlock) this.running.add(row);
+      if (!isBlock && (this.firstStart === undefined || t < this.firstStart)) this.firstStart = t;
+    }
+    if (e.state !== 'RUNNING') this.running.delete(row);
     if (isFinal(e.state)) {
       row.end = t;
-      row.duration = t - (row.start ?? row.created);
+      if (this.settled === undefined || t > this.settled) this.settled = t;
+      row.duration = row.start === undefined ? undefined : t - row.start;
+      row.reason = row.start === undefined ? this.neverStarted(e) : undefined;
       if (row.kind !== 'block') row.order = ++this.completed; // blocks are workflows, not tasks: not numbered
-      if (e.error !== undefined) row.error = e.error;
+      if (e.error !== undefined) row.error = cleanError(e.error);
       if (row.parent !== undefined) this.finish(row);
     } else {
-      row.end = row.duration = row.order = undefined;
+      row.end = row.duration = row.order = row.reason = undefined;
     }
-    if (row.parent !== undefined) this.widen(this.childStats(row.parent), row.start ?? row.created, row.end);
+    if (row.parent !== undefined) this.widen(this.childStats(row.parent), row.start ?? row.end ?? row.created, row.end);
     this.version++;
     for (const fn of this.subscribers) fn(row);
     return row;
@@ -200,6 +233,14 @@ export class TaskTimeline {
       out.push({ id, name: id, start: c.start, end: c.end, duration, tasks: c.tasks, done: c.done, failed: c.failed });
     }
     return out;
+  }
+
+  /** Why a task settled without a RUNNING event. */
+  private neverStarted(e: TaskEvent): string {
+    const dep = e.dependency === undefined ? undefined : this.byId.get(e.dependency);
+    if (dep) return `dependency \`${this.label(dep)}\` ${dep.state === 'CANCELLED' ? 'was cancelled' : 'failed'}`;
+    if (e.dependency !== undefined) return 'a dependency failed';
+    return e.state === 'CANCELLED' ? 'cancelled before it started' : 'failed before it started';
   }
 
   private childStats(parent: string): ChildStats {

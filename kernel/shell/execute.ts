@@ -118,6 +118,7 @@ export class Executor {
       out.flush();
       return { status: 'ok', execution_count: n, payload: out.payload, user_expressions: this.userExpressions(c.user_expressions), metadata };
     } catch (err) {
+      await this.magics.settle(2000); // an interrupted %%flow's final table and chart go out before the error
       const content = errorContent(err);
       out.send('error', content);
       const metadata = await this.checked(out, !c.allow_stdin);

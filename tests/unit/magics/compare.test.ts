@@ -31,7 +31,7 @@ describe('%%compare', () => {
     const spec = chart.bundle![VEGALITE_MIME] as { data: { values: { backend: string; runs: number }[] } };
     expect(JSON.stringify(spec)).toMatch(/"backend":"async"[\s\S]*"backend":"threads:2"/);
     expect(String(chart.bundle!['image/svg+xml'])).toMatch(/^<svg/);
-    expect(chart.bundle!['text/plain']).toMatch(/\(n=2\)/);
+    expect(chart.bundle!['text/plain']).toMatch(/n=2\)/);
     const text = String(summary.bundle!['text/plain']);
     expect(text).toMatch(/speed-up/);
     expect(text).toMatch(/async\s+2\s+[\d.]+ ms[\s\S]*1\.00x/);

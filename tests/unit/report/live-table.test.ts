@@ -17,7 +17,7 @@ describe('LiveTable', () => {
     const events = lifecycle(334); // 1,002 events
     for (const e of events) tl.push(e); // no time passes: a synchronous burst
     expect(sink.calls.filter((c) => c.kind === 'display')).toHaveLength(1); // leading edge
-    expect(clock.pending).toBe(1); // one trailing refresh scheduled, however many events
+    expect(clock.pending).toBe(2); // one trailing refresh, however many events, and the loop heartbeat
     clock.advance(100);
     table.close();
     expect(sink.calls.length).toBeLessThanOrEqual(3);
@@ -108,7 +108,7 @@ describe('renderTable', () => {
     expect(html).toContain('9,991 tasks hidden');
     expect(html).toContain('&lt;evil&gt;');
     expect(html).not.toContain('<evil>');
-    expect(html).toContain('#d62728'); // FAILED colour
+    expect(html).toContain('#D55E00'); // FAILED colour
   });
 
   test('plain text columns are aligned', () => {

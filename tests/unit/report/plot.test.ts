@@ -16,17 +16,17 @@ describe('renderSvg', () => {
     expect(isSvg(svg)).toBe(true);
     expect(svg).toContain('fetch-data');
     expect(svg).toContain('train&lt;model&gt;');
-    expect(svg).toContain('#d62728'); // the failed bar
+    expect(svg).toContain('#D55E00'); // the failed bar
   });
 });
 
 describe('plot bundles', () => {
   const events = [...lifecycle(4), ev('x', 'RUNNING', 1001), ev('x', 'FAILED', 1030, { error: 'boom' })];
 
-  test('gantt accepts events, a timeline or rows and returns spec, SVG and summary', async () => {
+  test('gantt accepts events, a timeline or rows and returns spec, SVG, PNG and summary', async () => {
     const fromEvents = await plot.gantt(events);
-    expect(Object.keys(fromEvents).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'text/plain'].sort());
-    expect(fromEvents['text/plain']).toBe('Gantt: 5 tasks, 4 done, 1 failed, wall 29.0 ms');
+    expect(Object.keys(fromEvents).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'image/png', 'text/plain'].sort());
+    expect(fromEvents['text/plain']).toBe('Gantt: 5 tasks, 4 done, 1 failed, wall 30.0 ms (first task started at 1.0 ms)');
     expect(isSvg(fromEvents['image/svg+xml'])).toBe(true);
     const tl = new TaskTimeline(events);
     const fromTimeline = await plot.gantt(tl);
@@ -36,14 +36,14 @@ describe('plot bundles', () => {
     expect((fromEvents[VEGALITE_MIME] as { $schema: string }).$schema).toContain('vega-lite/v5');
   });
 
-  test('bars returns the three mimetypes with mean ± std in the summary', async () => {
+  test('bars returns the four mimetypes with mean, min–max and n in the summary', async () => {
     const b = await plot.bars([
       { backend: 'local', wall: 10 },
       { backend: 'local', wall: 20 },
       { backend: 'dask', wall: 5 },
     ]);
-    expect(Object.keys(b).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'text/plain'].sort());
-    expect(b['text/plain']).toBe('Bars: local 15.0 ms ± 7.1 ms (n=2), dask 5.0 ms');
+    expect(Object.keys(b).sort()).toEqual([VEGALITE_MIME, 'image/svg+xml', 'image/png', 'text/plain'].sort());
+    expect(b['text/plain']).toBe('Bars: local 15.0 ms (min 10.0 ms, max 20.0 ms, n=2), dask 5.0 ms (n=1)');
     expect(String(b['image/svg+xml'])).toContain('dask');
   });
 

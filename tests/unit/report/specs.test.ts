@@ -17,7 +17,8 @@ async function compileWarnings(spec: VegaLiteSpec): Promise<string[]> {
     error: push, warn: push, info: () => logger, debug: () => logger,
   };
   vl.compile(spec as never, { logger: logger as never });
-  return messages;
+  // vega-lite 6 says this for every layered width:'container' spec with a row step; the chart is as intended.
+  return messages.filter((m) => m !== 'Dropping "fit-y" because spec has discrete height.');
 }
 
 function values(spec: VegaLiteSpec): Record<string, unknown>[] {
@@ -35,21 +36,23 @@ describe('ganttSpec', () => {
   ];
   const tl = new TaskTimeline(events);
 
-  test('orders tasks by start, keeps labels unique, closes open bars at the wall time', () => {
+  test('labels match the table (name#index), bars only for tasks that ran, open bars end at the wall', () => {
     const spec = ganttSpec(tl.rows, { wall: tl.wall });
     expect(spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v5.json');
-    expect(values(spec)).toEqual([
-      { task: 'dup', name: 'dup', backend: 'local', state: 'DONE', start: 1, end: 20, duration: 19, attempt: 1, order: 1, parent: null },
-      { task: 'dup #2', name: 'dup', backend: 'threads', state: 'RUNNING', start: 2, end: 30, duration: 28, attempt: 1, order: null, parent: null },
-      { task: 'late', name: 'late', backend: 'local', state: 'FAILED', start: 10, end: 30, duration: 20, attempt: 2, order: 2, parent: null },
+    expect(spec.width).toBe('container');
+    const v = values(spec) as Array<Record<string, unknown>>;
+    expect(v.map((x) => [x.label, x.state, x.start, x.end, x.started])).toEqual([
+      ['dup#2', 'DONE', 1, 20, true],
+      ['dup#3', 'RUNNING', 2, 30, true],
+      ['late#1', 'FAILED', 10, 30, true],
     ]);
-    const enc = spec.encoding as Record<string, Record<string, unknown>>;
-    expect(enc.color.scale).toEqual({
+    const bar = (spec.layer as Array<Record<string, any>>)[0];
+    expect(bar.encoding.color.scale).toEqual({
       domain: ['DONE', 'FAILED', 'CANCELLED', 'RUNNING', 'PENDING'],
-      range: ['#2ca02c', '#d62728', '#9e9e9e', '#1f77b4', '#c6dbef'],
+      range: ['#009E73', '#D55E00', '#999999', '#0072B2', '#56B4E9'],
     });
-    expect((enc.tooltip as unknown as { field: string }[]).map((t) => t.field)).toEqual(
-      expect.arrayContaining(['name', 'backend', 'duration', 'attempt']),
+    expect(bar.encoding.tooltip.map((t: { field: string }) => t.field)).toEqual(
+      ['label', 'state', 'startText', 'endText', 'duration', 'backend', 'worker', 'error'],
     );
   });
 
@@ -61,30 +64,32 @@ describe('ganttSpec', () => {
   test('hides task labels above the label cap', async () => {
     const many = new TaskTimeline(lifecycle(200)).rows;
     const spec = ganttSpec(many);
-    const y = (spec.encoding as Record<string, Record<string, unknown>>).y;
-    expect(y.axis).toMatchObject({ labels: false });
-    expect(ganttSpec(many.slice(0, 10)).encoding).not.toMatchObject({ y: { axis: { labels: false } } });
+    const yOf = (sp: Record<string, unknown>) => (sp.layer as Array<Record<string, any>>)[0].encoding.y;
+    expect(yOf(spec).axis).toMatchObject({ labels: false });
+    expect(yOf(ganttSpec(many.slice(0, 10))).axis).not.toMatchObject({ labels: false });
     expect(await compileWarnings(spec)).toEqual([]);
   });
 });
 
 describe('barsSpec', () => {
-  test('one case: bars per backend in first-seen order, error rules only for repeats', async () => {
+  test('one case: bars per backend in first-seen order, min–max whiskers (never below zero) and n', async () => {
     const spec = barsSpec([
       { backend: 'threads', wall: 10 },
       { backend: 'threads', wall: 14 },
       { backend: 'local', wall: 30 },
     ]);
     expect(values(spec)).toEqual([
-      { case: '', backend: 'threads', runs: 2, mean: 12, std: 2.828, lo: 9.172, hi: 14.828 },
-      { case: '', backend: 'local', runs: 1, mean: 30, std: 0, lo: 30, hi: 30 },
+      { case: '', backend: 'threads', runs: 2, mean: 12, std: 2.828, min: 10, max: 14, n: 'n=2' },
+      { case: '', backend: 'local', runs: 1, mean: 30, std: 0, min: 30, max: 30, n: 'n=1' },
     ]);
     expect((spec.encoding as { x: { sort: string[] } }).x.sort).toEqual(['threads', 'local']);
-    expect(spec.layer).toHaveLength(2);
+    const rule = (spec.layer as Array<Record<string, any>>)[1];
+    expect(rule.encoding).toEqual({ y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } });
+    expect(rule.transform).toEqual([{ filter: 'datum.runs > 1' }]);
     expect(await compileWarnings(spec)).toEqual([]);
   });
 
-  test('several cases: grouped by case with a backend offset; no rules without repeats', async () => {
+  test('several cases: grouped by case with a backend offset', async () => {
     const spec = barsSpec([
       { case: 'small', backend: 'local', wall: 1 },
       { case: 'small', backend: 'threads', wall: 2 },
@@ -92,7 +97,6 @@ describe('barsSpec', () => {
       { case: 'big', backend: 'threads', wall: 5 },
     ]);
     expect(spec.encoding).toMatchObject({ x: { field: 'case', sort: ['small', 'big'] }, xOffset: { field: 'backend' } });
-    expect(spec.layer).toHaveLength(1);
     expect(await compileWarnings(spec)).toEqual([]);
   });
 });

@@ -30,8 +30,9 @@ describe('TaskTimeline', () => {
     tl.push(ev('b', 'CANCELLED', 2, { error: 'cancelled' }));
     tl.push(ev('a', 'DONE', 3));
     expect(tl.counts).toEqual({ total: 2, pending: 0, running: 0, done: 1, failed: 0, cancelled: 1 });
-    // cancelled before running: duration counts from creation
-    expect(tl.get('b')).toMatchObject({ end: 2, duration: 2, order: 1 });
+    // cancelled before running: no start, no duration, a reason and its settle time
+    expect(tl.get('b')).toMatchObject({ end: 2, order: 1, reason: 'cancelled before it started' });
+    expect(tl.get('b')!.duration).toBeUndefined();
     expect(tl.get('b')!.start).toBeUndefined();
   });
 
