@@ -42,3 +42,29 @@ test('%backend swaps the preloaded flow, and a failing !cmd fails the cell', asy
   const c = await k.execute('%backend async\nflow.backend.name');
   expect(of(c.iopub, 'execute_result')[0].content.data['text/plain']).toBe("'async'");
 });
+
+test('an interrupted %%flow sends its final table and chart before the error and idle; unstarted tasks say why', async () => {
+  const code = [
+    '%%flow',
+    'const nap = flow.functionTask((ms: number) => new Promise((r) => setTimeout(() => r(ms), ms)), { name: "nap" })',
+    'const wave1 = [1, 2, 3].map(() => nap(3000))',
+    'const wave2 = wave1.map((t) => flow.functionTask((x: number) => x, { name: "after" })(t))',
+    'await Promise.all(wave2)',
+  ].join('\n');
+  const run = k.execute(code);
+  await new Promise((r) => setTimeout(r, 800));
+  await k.request('interrupt_request', {}, 'control');
+  const r = await run;
+  const types = r.iopub.map((m) => m.header.msg_type);
+  const error = types.indexOf('error');
+  expect(error).toBeGreaterThan(0);
+  const chart = r.iopub.findIndex((m) => m.header.msg_type === 'display_data' && m.content.data['image/png']);
+  expect(chart).toBeGreaterThan(0);
+  expect(r.iopub.indexOf(r.iopub[chart])).toBeLessThan(r.iopub.findIndex((m) => m.header.msg_type === 'error'));
+  const table = r.iopub.filter((m) => m.header.msg_type === 'update_display_data').pop()!;
+  const plain = String(table.content.data['text/plain']);
+  expect(plain).toMatch(/after\s.*dependency `nap#\d` was cancelled/);
+  expect(plain).not.toMatch(/node:events/);
+  // the 'after' tasks never started: no start and no duration in their rows
+  for (const line of plain.split('\n').filter((l) => /^\s*\d+\s+after\s/.test(l))) expect(line).not.toMatch(/ms\s+\S+ ms\s+\S+ ms/);
+}, 60_000);
