@@ -117,8 +117,15 @@ describe('03-async-io', () => {
     // With a 1 s I/O delay, gather keeps every request in flight; one at a time cannot finish the window.
     expect(unfinished(line('100/s, 1 s', 'gather'))).toBe(0);
     expect(unfinished(line('100/s, 1 s', 'sequential'))).toBeGreaterThan(100);
+    // No request starts before its arrival time (the timer is re-checked against the clock).
+    for (const l of lines) expect(Number(/early (\d+)/.exec(l)![1])).toBe(0);
     const plots = all.flatMap((c) => displays(c, VEGALITE));
     expect(plots).toHaveLength(2);
+    // A log scale has no zero: bars from zero would be empty, so the log chart must not use bars.
+    for (const p of plots) {
+      const spec = p.data![VEGALITE] as { mark: unknown; encoding: { y: { scale?: { type?: string } } } };
+      if (spec.encoding.y.scale?.type === 'log') expect(JSON.stringify(spec.mark)).not.toMatch(/bar/);
+    }
     plots.forEach(expectPlot);
   });
 });

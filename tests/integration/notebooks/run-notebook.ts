@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { PNG } from 'pngjs';
 import { PYTHON, ROOT, type JupyterEnv } from '../kernel/helpers';
 
 export interface Output {
@@ -42,4 +43,12 @@ export function expectPlot(o: Output): void {
   const svg = text(o.data!['image/svg+xml']);
   if (!svg.includes('<svg')) throw new Error('plot without an SVG rendering');
   if (!text(o.data!['text/plain'])) throw new Error('plot without text/plain');
+  // The PNG is what nbconvert's HTML and untrusted notebooks show: it must be there and have coloured marks.
+  const png = PNG.sync.read(Buffer.from(text(o.data!['image/png']), 'base64'));
+  let coloured = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  if (coloured < 200) throw new Error(`plot PNG has only ${coloured} coloured pixels`);
 }
