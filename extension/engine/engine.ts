@@ -9,6 +9,7 @@ import { NoopExecutionBackend } from '../backends/noop';
 import { runsInline } from '../backends/inline';
 import { BUILTIN_BACKENDS, builtinBackend } from '../backends/builtin';
 import type { TaskEvent } from './events';
+import type { RunResult } from '../report/run-result';
 import { TaskFuture } from './future';
 import { Scheduler, type Slot, type TaskDef, type TaskOptions } from './scheduler';
 import { gather } from './gather';
@@ -63,6 +64,8 @@ function checkNumber(where: string, name: string, v: unknown, min: number, integ
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 export class WorkflowEngine implements AsyncDisposable {
+  /** What the latest %%flow or %%compare on this engine measured: rows, events, wall, errors and exports. */
+  last?: RunResult;
   /** Runs the tasks; the engine decides where (slots) and owns the public API. */
   private readonly scheduler = new Scheduler({ slotFor: (def) => this.slotFor(def), maybeRetire: (slot) => this.maybeRetire(slot) });
   private readonly slots = new Map<string, Slot>();

@@ -1,6 +1,7 @@
 import type { TaskEvent } from '../engine/events';
 import { WorkflowEngine } from '../engine/engine';
-import { bars, LiveTable, summaryTable, TaskTimeline, type RunSample } from '../report';
+import { performance } from 'node:perf_hooks';
+import { bars, LiveTable, RunResult, summaryTable, TaskTimeline, type RunSample } from '../report';
 import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec';
 import type { MagicDef } from './registry';
 import { UsageError } from './types';
@@ -31,9 +32,15 @@ export const compare: MagicDef = {
     const choices = specs.map(({ spec }) => resolveBackend(spec, rt.ctx.scope));
     const prefix = newGroup(rt, 'compare');
     const groups = new Set<string>();
-    const timeline = new TaskTimeline([], { filter: (e: TaskEvent) => e.group !== undefined && groups.has(e.group) });
-    const unwatch = WorkflowEngine.watch(timeline.listener); // every engine, also one the cell creates
-    const table = new LiveTable(rt.ctx.out, timeline, { title: `%%compare ${choices.map((c) => c.label).join(' vs ')}` });
+    const filter = (e: TaskEvent) => e.group !== undefined && groups.has(e.group);
+    const timeline = new TaskTimeline([], { filter, origin: performance.now() });
+    const events: TaskEvent[] = [];
+    const record = (e: TaskEvent) => {
+      if (timeline.push(e)) events.push(e);
+    };
+    const unwatch = WorkflowEngine.watch(record); // every engine, also one the cell creates
+    const title = `%%compare ${choices.map((c) => c.label).join(' vs ')}`;
+    const table = new LiveTable(rt.ctx.out, timeline, { title });
     const samples: RunSample[] = [];
     try {
       await withBackends(flow, async (use) => {
@@ -61,8 +68,10 @@ export const compare: MagicDef = {
       throw err;
     } finally {
       unwatch();
+      flow.last = new RunResult('compare', title, events, timeline, undefined, samples);
     }
-    table.finish(await bars(samples, { title: 'wall time per backend' }));
+    const n = repeat === 1 ? 'n=1 per backend' : `whiskers min–max, n=${repeat} per backend`;
+    table.finish(await bars(samples, { title: `mean wall time per backend (${n})` }));
     rt.ctx.out.display(summaryTable(samples, { title: `speed-up vs ${choices[0].label}` }));
     return undefined;
   },

@@ -2,7 +2,7 @@ import type { TaskEvent } from '../engine/events';
 import { WorkflowEngine } from '../engine/engine';
 import { UsageError } from './types';
 import { performance } from 'node:perf_hooks';
-import { gantt, LiveTable, STREAM_ABOVE, TaskTimeline, type PlotView } from '../report';
+import { gantt, LiveTable, RunResult, STREAM_ABOVE, TaskTimeline, type PlotView } from '../report';
 import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec';
 import type { MagicDef } from './registry';
 import { newGroup, runWorkflow } from './workflow-run';
@@ -21,6 +21,7 @@ export const flowMagic: MagicDef = {
     options: [
       { name: 'backend', short: 'b', type: 'string', help: SPEC_HELP },
       { name: 'engine', short: 'e', type: 'string', help: 'show only this engine (a variable), not every live one' },
+      { name: 'trace', type: 'string', help: 'write a Chrome/Perfetto trace of the run to this file (ui.perfetto.dev opens it)' },
       { name: 'no-live', type: 'boolean', help: 'show the table only when the workflow is done' },
       { name: 'plot', type: 'string', choices: ['auto', 'gantt', 'stream', 'none'], help: `chart shown at the end (default auto: gantt up to ${STREAM_ABOVE} tasks, else stream)` },
     ],
@@ -36,15 +37,24 @@ export const flowMagic: MagicDef = {
     // --no-live: same timeline, but the table is created (and shown once) only at the end.
     // Time zero is the cell's start: the one wall figure runs from here to the last task settled.
     const timeline = new TaskTimeline([], { filter, origin: performance.now() });
+    const events: TaskEvent[] = [];
+    const record = (e: TaskEvent) => {
+      if (timeline.push(e)) events.push(e);
+    };
     // Every engine by default (one made in the cell runs its tasks too), or only the one named.
-    const unwatch = named ? (named.on('task', timeline.listener), () => named.off('task', timeline.listener)) : WorkflowEngine.watch(timeline.listener);
+    const unwatch = named ? (named.on('task', record), () => named.off('task', record)) : WorkflowEngine.watch(record);
     const live = a.opts['no-live'] ? undefined : new LiveTable(rt.ctx.out, timeline, { title });
     const run = () => runWorkflow(rt, flow, group, body);
+    let value: unknown;
     try {
       const result = choice ? await withBackends(flow, async (use) => (await use(choice), run())) : await run();
-      return result.value;
+      value = result.value;
+      return value;
     } finally {
       unwatch();
+      // Kept also when the run failed or was interrupted: that is when the events matter most.
+      flow.last = new RunResult('flow', title, events, timeline, value);
+      if (a.opts.trace !== undefined) flow.last.saveTrace(String(a.opts.trace));
       const table = live ?? new LiveTable(rt.ctx.out, timeline, { title });
       const plot = (a.opts.plot as PlotView | 'none' | undefined) ?? 'auto';
       const what = `${title}: ${timeline.counts.total === 1 ? '1 task' : `${timeline.counts.total} tasks`}`;

@@ -16,3 +16,5 @@ export { summaryTable } from './compare-table';
 export { summarize } from './stats';
 export type { RunSample, RunStats } from './stats';
 export { STATE_COLORS, fmtDuration } from './format';
+export { RunResult } from './run-result';
+export type { RunError } from './run-result';

@@ -155,3 +155,47 @@ describe('%%flow', () => {
     expect(h.sink.out).toMatch(/^inside\nCPU times: .*\nWall time: .*\n$/);
   });
 });
+
+describe('flow.last', () => {
+  test('holds rows, events, wall and errors, and exports JSON, CSV, a Perfetto trace and chart files', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    flow = await WorkflowEngine.create();
+    const h = harness({ flow });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-last-'));
+    const trace = path.join(dir, 'run.json');
+    const body = [
+      'const load = flow.functionTask(() => { throw new Error("no data") }, { name: "load" })',
+      'const stage = flow.functionTask((x: number) => x, { name: "stage" })',
+      'const wf = flow.block(async () => { const ok = flow.functionTask(() => 1, { name: "ok" }); return ok() }, { name: "wf" })',
+      'await wf()',
+      'await stage(load()).catch(() => 0)',
+    ].join('\n');
+    await h.cell(`%%flow --plot none --trace ${trace}\n${body}`);
+    const last = flow.last!;
+    expect(last.rows.map((r) => r.name).sort()).toEqual(['load', 'ok', 'stage', 'wf']);
+    expect(last.events.length).toBeGreaterThanOrEqual(8);
+    expect(last.wall).toBeGreaterThan(0);
+    expect(last.errors).toEqual(expect.arrayContaining([
+      expect.objectContaining({ task: 'stage#3', error: 'dependency `load#2` failed' }),
+    ]));
+    const json = JSON.parse(JSON.stringify(last));
+    expect(json.rows).toHaveLength(4);
+    const csv = last.toCSV().trim().split('\n');
+    expect(csv[0]).toMatch(/^index,name,kind,backend,worker,state,start_ms/);
+    expect(csv).toHaveLength(5);
+    const t = JSON.parse(fs.readFileSync(trace, 'utf8')) as { traceEvents: Array<Record<string, any>> };
+    const span = t.traceEvents.find((e) => e.ph === 'X' && e.cat === 'workflow')!;
+    const ok = t.traceEvents.find((e) => e.ph === 'X' && e.name.startsWith('ok#'))!;
+    expect(ok.pid).toBe(span.pid); // the task sits under its workflow's process
+    expect(ok.ts).toBeGreaterThanOrEqual(span.ts);
+    expect(ok.ts + ok.dur).toBeLessThanOrEqual(span.ts + span.dur + 1);
+    expect(t.traceEvents.some((e) => e.ph === 'i' && e.name === 'stage#3')).toBe(true); // never started
+    const png = await last.saveChart(path.join(dir, 'run.png'));
+    expect(fs.readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    const svg = await last.saveChart(path.join(dir, 'run.svg'));
+    expect(fs.readFileSync(svg, 'utf8')).toMatch(/^<svg/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
