@@ -5,14 +5,20 @@
 // than STREAM_BACKLOG bytes wait is dropped and counted, and one stderr notice on the same cell says so.
 // Stream text arrives unsigned and is merged here for up to STREAM_HOLD_MS (ipykernel flushes every 200 ms), so
 // the main thread can hand over its first write at once (code that then holds the thread still shows it).
+// No-drop has a price: any subscriber, and subscribing needs no key, could hold every client back by not reading
+// (3,000 display.html calls: the real client got 1,498 displays, no result, no idle in 90 s; issue 17 item 6). So
+// a push-back without any progress for STALL_MS means a subscriber stopped reading: from then on each message
+// that no-drop refuses is sent once lossy, which drops it only for the subscribers whose pipes are full.
 import * as zmq from 'zeromq';
 import { MAX_MESSAGE_BYTES } from './connection';
 import { encode, makeHeader, Signer } from './wire';
-import { log } from '../log';
+import { log, logInfo } from '../log';
 
 const STREAM_BACKLOG = 8 * 1024 * 1024;
 const STREAM_HOLD_MS = 20;
 const STREAM_MAX = 64 * 1024;
+/** A reader that took nothing for this long is not a client that is merely slow (under load, or a flood). */
+const STALL_MS = Number(process.env.FLOWBOOK_IOPUB_STALL_MS ?? 5000);
 
 interface Dropped {
   parent: { msg_id?: string };
@@ -27,6 +33,9 @@ export class Iopub {
   private dropped: Dropped | null = null;
   private held: { parent: { msg_id?: string }; name: string; text: string } | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
+  /** Since when no-drop has refused every send (null: the last send went through). */
+  private pushedBackSince: number | null = null;
+  private stalledSends = 0;
 
   constructor(private readonly signer: Signer, private readonly session: string) {}
 
@@ -117,11 +126,34 @@ export class Iopub {
   private async send(frames: Buffer[]): Promise<void> {
     for (let wait = 1; ; wait = Math.min(2 * wait, 50)) {
       try {
-        return await this.socket.send(frames);
+        await this.socket.send(frames);
+        return this.progressed();
       } catch (e) {
         if ((e as { code?: string }).code !== 'EAGAIN' || this.socket.closed) return log('iopub send failed:', (e as Error).message);
       }
+      const now = Date.now();
+      this.pushedBackSince ??= now;
+      if (now - this.pushedBackSince >= STALL_MS) return this.sendPastStalled(frames);
       await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  private progressed(): void {
+    if (this.stalledSends) logInfo(`iopub: every subscriber reads again (${this.stalledSends} messages were dropped for a stalled one)`);
+    this.pushedBackSince = null;
+    this.stalledSends = 0;
+  }
+
+  /** Lossy for this one message: the subscribers with room get it; a full pipe (the stalled reader) loses it. */
+  private async sendPastStalled(frames: Buffer[]): Promise<void> {
+    if (this.stalledSends++ === 0) log(`iopub: a subscriber took nothing for ${STALL_MS / 1000} s; messages it has no room for are dropped for it only`);
+    this.socket.noDrop = false;
+    try {
+      await this.socket.send(frames);
+    } catch (e) {
+      if (!this.socket.closed) log('iopub send failed:', (e as Error).message);
+    } finally {
+      if (!this.socket.closed) this.socket.noDrop = true;
     }
   }
 
