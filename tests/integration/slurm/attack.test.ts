@@ -54,9 +54,9 @@ function asNobody(port: number, key: string, replay: string): Promise<{ stdout: 
 test('another user reads nothing, gets nothing, changes nothing; refusals are logged; the workflow completes', async () => {
   const replay = path.join(dir, 'replay.bin');
   fs.writeFileSync(replay, await captureHello(), { mode: 0o644 });
-  const cpus = execFileSync('sinfo', ['-h', '-p', 'debug', '-o', '%c'], { encoding: 'utf8' }).trim();
-  // Hold every CPU, so that the pilot pends and its listener is open while the attacker works.
-  blocker = execFileSync('sbatch', ['--parsable', '-p', 'debug', '-N1', `--cpus-per-task=${cpus}`, '-o', '/dev/null', '--wrap', 'sleep 300'], { encoding: 'utf8' }).trim();
+  const [nodes, cpus] = execFileSync('sinfo', ['-h', '-p', 'debug', '-o', '%D %c'], { encoding: 'utf8' }).trim().split(' ');
+  // Hold every CPU of every node, so that the pilot pends and its listener is open while the attacker works.
+  blocker = execFileSync('sbatch', ['--parsable', '-p', 'debug', `-N${nodes}`, '--ntasks-per-node=1', `--cpus-per-task=${cpus}`, '-o', '/dev/null', '--wrap', 'sleep 300'], { encoding: 'utf8' }).trim();
   await until('the blocker to run', () => squeue().some((l) => l.startsWith(`${blocker} `) && l.endsWith('RUNNING')));
 
   const logged: string[] = [];

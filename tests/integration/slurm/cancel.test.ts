@@ -110,8 +110,9 @@ describe('SLURM backend: scancel from outside', () => {
 
 describe('SLURM backend: pilot job still pending', () => {
   test('a task cancelled while its pilot waits for resources never starts; shutdown removes the pending job', async () => {
-    // Hold every CPU of the node so that the pilot job has to pend.
-    const hog = spawn('srun', ['-p', 'debug', '-c', '2', '-J', `fbhog${process.pid}`, 'sleep', '120'], { stdio: 'ignore' });
+    // Hold every CPU of every node so that the pilot job has to pend.
+    const [nodes, cpus] = execFileSync('sinfo', ['-h', '-p', 'debug', '-o', '%D %c'], { encoding: 'utf8' }).trim().split(' ');
+    const hog = spawn('srun', ['-p', 'debug', `-N${nodes}`, '--ntasks-per-node=1', `-c${cpus}`, '-J', `fbhog${process.pid}`, 'sleep', '120'], { stdio: 'ignore' });
     try {
       await until('the CPU hog to run', () => squeue().some((l) => l.includes(`fbhog${process.pid} RUNNING`)));
       const b = await make();

@@ -14,8 +14,8 @@ afterAll(() => {
 });
 
 test('pending reason, then job and node per task, in events and in the live table', async () => {
-  const cpus = execFileSync('sinfo', ['-h', '-p', 'debug', '-o', '%c'], { encoding: 'utf8' }).trim();
-  blocker = execFileSync('sbatch', ['--parsable', '-p', 'debug', '-N1', `--cpus-per-task=${cpus}`, '-o', '/dev/null', '--wrap', 'sleep 300'], { encoding: 'utf8' }).trim();
+  const [nodes, cpus] = execFileSync('sinfo', ['-h', '-p', 'debug', '-o', '%D %c'], { encoding: 'utf8' }).trim().split(' ');
+  blocker = execFileSync('sbatch', ['--parsable', '-p', 'debug', `-N${nodes}`, '--ntasks-per-node=1', `--cpus-per-task=${cpus}`, '-o', '/dev/null', '--wrap', 'sleep 300'], { encoding: 'utf8' }).trim();
   await until('the blocker to run', () => squeue().some((l) => l.startsWith(`${blocker} `) && l.endsWith('RUNNING')));
   const backend = new SlurmExecutionBackend({ partition: 'debug', slots: 1 });
   const flow = await WorkflowEngine.create({ backend });
