@@ -21,9 +21,12 @@ npm run build --silent
 node dist/kernel/cli.js install --user
 
 mkdir -p "$OUT"
+PNG_FIRST="['text/html','application/pdf','text/latex','image/png','image/svg+xml','image/jpeg','text/markdown','text/plain']"
 $PY -m jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=flowbook \
   --ExecutePreprocessor.timeout=600 --output-dir "$OUT" notebooks/01-asyncflow-demo.ipynb
-$PY -m jupyter nbconvert --to html --output-dir "$OUT" "$OUT/01-asyncflow-demo.ipynb"
+# PNG before SVG: nbconvert 6.5 (Debian 12) strips the children of <svg> in HTML (jupyter/nbconvert#1849).
+$PY -m jupyter nbconvert --to html --output-dir "$OUT" "$OUT/01-asyncflow-demo.ipynb" \
+  --NbConvertBase.display_data_priority="$PNG_FIRST"
 echo
 echo "executed notebook: $OUT/01-asyncflow-demo.ipynb"
 echo "HTML with the timing plots: $OUT/01-asyncflow-demo.html"

@@ -71,6 +71,7 @@ export const compare: MagicDef = {
       flow.last = new RunResult('compare', title, events, timeline, undefined, samples);
     }
     const n = repeat === 1 ? 'n=1 per backend' : `whiskers min–max, n=${repeat} per backend`;
+    table.stopHeartbeat();
     table.finish(await bars(samples, { title: `mean wall time per backend (${n})` }));
     rt.ctx.out.display(summaryTable(samples, { title: `speed-up vs ${choices[0].label}` }));
     return undefined;

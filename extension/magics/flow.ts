@@ -58,6 +58,7 @@ export const flowMagic: MagicDef = {
       const table = live ?? new LiveTable(rt.ctx.out, timeline, { title });
       const plot = (a.opts.plot as PlotView | 'none' | undefined) ?? 'auto';
       const what = `${title}: ${timeline.counts.total === 1 ? '1 task' : `${timeline.counts.total} tasks`}`;
+      table.stopHeartbeat();
       table.finish(plot === 'none' ? undefined : await gantt(timeline, { view: plot, title: what }));
     }
   },

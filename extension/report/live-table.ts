@@ -126,6 +126,12 @@ export class LiveTable {
     return true;
   }
 
+  /** Stops the heartbeat, e.g. while the final chart renders (that holds the loop, but it is not the user's). */
+  stopHeartbeat(): void {
+    if (this.beat !== undefined) this.clock.clearTimeout(this.beat), (this.beat = undefined);
+    this.touched.clear();
+  }
+
   /** Heartbeat: measures how late it fires (a late timer means a held loop); cheap when nothing happened. */
   private scheduleBeat(): void {
     this.beatDue = this.clock.now() + this.interval;
