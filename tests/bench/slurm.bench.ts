@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { BenchResult, BenchRow } from './types';
 import { SlurmExecutionBackend } from '../../extension/backends/slurm';
 import type { TaskSpec } from '../../extension/backends/backend';
+import { ConcurrentExecutionBackend } from '../../extension/backends/concurrent';
 
 const N = 200;
 const ROUNDS = 4;
@@ -33,6 +34,32 @@ async function pool(n: number, k: number, job: (i: number) => Promise<unknown>):
 
 let seq = 0;
 const task = (): TaskSpec => ({ id: `bench-${++seq}`, name: 'true', kind: 'executable', command: 'true', args: [], attempt: 1 });
+/** Exec mode: the argv array, spawned without a shell. */
+const argvTask = (): TaskSpec => ({ ...task(), argv: ['true'] });
+const WARM = 40;
+
+/** 40 argv `true` on a warm pilot, and the same on this node's local process backend (2 at once each). */
+async function warmRates(): Promise<{ pilot: number; local: number; raw: number }> {
+  const run = async (b: { submit: SlurmExecutionBackend['submit'] }) => {
+    const t = performance.now();
+    await pool(WARM, CONCURRENCY, () => b.submit(argvTask(), { started() {} }));
+    return WARM / ((performance.now() - t) / 1000);
+  };
+  const pilot = new SlurmExecutionBackend({ partition: 'debug', slots: CONCURRENCY, idleTimeout: 0 });
+  await pilot.init();
+  await pilot.submit(argvTask(), { started() {} }); // warm: the pilot runs
+  const local = new ConcurrentExecutionBackend();
+  let p = 0;
+  let l = 0;
+  for (let r = 0; r < 3; r++) {
+    p = Math.max(p, await run(pilot));
+    l = Math.max(l, await run(local));
+  }
+  await pilot.shutdown();
+  await local.shutdown();
+  const raw = WARM / (await pool(WARM, CONCURRENCY, () => srun(['true'])));
+  return { pilot: p, local: l, raw };
+}
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Submit-to-start of `n` tasks one at a time (hooks.started is pushed by the backend). */
@@ -84,7 +111,24 @@ export async function bench(): Promise<BenchResult> {
   const raw = N / rawS;
   const srunRate = N / modeS;
 
+  const warm = await warmRates();
   const rows: BenchRow[] = [
+    {
+      case: `${WARM} x ['true'] (argv), warm pilot vs raw srun loop, ${CONCURRENCY} at once`,
+      flowbook: `${warm.pilot.toFixed(1)} tasks/s`,
+      baseline: `${warm.raw.toFixed(1)} tasks/s`,
+      ratio: (warm.pilot / warm.raw).toFixed(1),
+      goal: '>= 20',
+      met: warm.pilot / warm.raw >= 20,
+    },
+    {
+      case: `${WARM} x ['true'] (argv), warm pilot vs local process backend, same node, ${CONCURRENCY} at once`,
+      flowbook: `${warm.pilot.toFixed(1)} tasks/s`,
+      baseline: `${warm.local.toFixed(1)} tasks/s`,
+      ratio: (warm.pilot / warm.local).toFixed(2),
+      goal: '>= 0.8',
+      met: warm.pilot / warm.local >= 0.8,
+    },
     {
       case: `${N} x true, pilot (default) vs raw srun loop, ${CONCURRENCY} at once`,
       flowbook: `${pilotRate.toFixed(1)} tasks/s`,
@@ -107,6 +151,6 @@ export async function bench(): Promise<BenchResult> {
   return {
     area: 'slurm',
     rows,
-    data: { tasks: N, concurrency: CONCURRENCY, rawSrunPerS: raw, pilotPerS: pilotRate, srunModePerS: srunRate, pilotLatencyMs: pilotLatency, srunModeLatencyMs: srunLatency, rawSrunLatencyMs: rawLat },
+    data: { warmPilotPerS: warm.pilot, localExecPerS: warm.local, rawSrun40PerS: warm.raw, tasks: N, concurrency: CONCURRENCY, rawSrunPerS: raw, pilotPerS: pilotRate, srunModePerS: srunRate, pilotLatencyMs: pilotLatency, srunModeLatencyMs: srunLatency, rawSrunLatencyMs: rawLat },
   };
 }
