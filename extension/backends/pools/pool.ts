@@ -247,7 +247,8 @@ export class WorkerPool implements Executor {
       case 'ran':
         w.jobs.delete(e.id);
         w.unstarted--;
-        if (job.settled || job.stopping) return;
+        if (job.stopping) return this.settle(job, false, new TaskCancelledError(job.task.name));
+        if (job.settled) return;
         job.hooks.started({ time: e.t0 + w.offset, slot: { worker: w.index, pid: w.pid } });
         job.hooks.finished?.(e.t + w.offset);
         return this.settle(job, true, e.value);
@@ -256,7 +257,9 @@ export class WorkerPool implements Executor {
         if (job.phase === 'yielded') w.yielded--;
         else if (job.phase === 'running') w.running--;
         else w.unstarted--;
-        if (job.settled || job.stopping) return;
+        // Cancelled while its worker stops: the body ended first, the task still counts as cancelled.
+        if (job.stopping) return this.settle(job, false, new TaskCancelledError(job.task.name));
+        if (job.settled) return;
         job.hooks.finished?.(e.t + w.offset);
         if (e.ok) this.settle(job, true, e.value);
         else this.settle(job, false, this.rebuild(job, fromWire(e.error, job.task.name)));

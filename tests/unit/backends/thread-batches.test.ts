@@ -69,6 +69,16 @@ describe.each(POOL_KINDS)('%s pool: nothing runs twice', (kind) => {
     expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThan(0);
   });
 
+  test('cancelling tasks blocked in a synchronous call settles every one, also when the body ends first', async () => {
+    flow = await poolEngine(kind, { maxWorkers: 2 });
+    const blk = flow.functionTask(() => require('node:child_process').execFileSync('sleep', ['0.3']).toString(), { name: 'blk' });
+    const fs_ = Array.from({ length: 10 }, () => blk());
+    await new Promise((r) => setTimeout(r, 150));
+    for (const f of fs_) f.cancel();
+    const settled = await Promise.allSettled(fs_);
+    for (const s of settled) expect((s as PromiseRejectedResult).reason).toBeInstanceOf(TaskCancelledError);
+  });
+
   test('cancel storm: 300 tasks, a third cancelled at random moments; no task body runs twice', async () => {
     flow = await poolEngine(kind, { maxWorkers: 2 });
     const { file, runs } = ledger();
