@@ -26,7 +26,7 @@ export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void 
   // process.exit() in a cell: a clean shutdown after the cell's reply (the server then restarts the kernel).
   ex.runtime.onExit = (code) => {
     process.exitCode = code;
-    setTimeout(() => void kernel.shutdown(), 50);
+    void kernel.shutdownWhenIdle();
   };
   // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
   for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void kernel.shutdown());

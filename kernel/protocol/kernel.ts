@@ -152,6 +152,12 @@ export class Kernel {
     };
   }
 
+  /** Shuts down once the request being handled has sent its reply and idle (process.exit() in a cell). */
+  async shutdownWhenIdle(): Promise<void> {
+    await this.dispatcher.drained();
+    await this.shutdown();
+  }
+
   /** shutdown_request, SIGTERM, SIGHUP: stop the session's work (bounded), flush, close, exit. */
   async shutdown(): Promise<void> {
     if (this.stopping) return;
