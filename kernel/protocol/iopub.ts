@@ -8,7 +8,8 @@
 // No-drop has a price: any subscriber, and subscribing needs no key, could hold every client back by not reading
 // (3,000 display.html calls: the real client got 1,498 displays, no result, no idle in 90 s; issue 17 item 6). So
 // a push-back without any progress for STALL_MS means a subscriber stopped reading: from then on each message
-// that no-drop refuses is sent once lossy, which drops it only for the subscribers whose pipes are full.
+// that no-drop refuses is sent once lossy, which drops it only for the subscribers whose pipes are full. Only
+// while two or more peers are connected: a lone slow client holds back nobody but itself, and keeps everything.
 import * as zmq from 'zeromq';
 import { MAX_MESSAGE_BYTES } from './connection';
 import { encode, makeHeader, Signer } from './wire';
@@ -36,12 +37,26 @@ export class Iopub {
   /** Since when no-drop has refused every send (null: the last send went through). */
   private pushedBackSince: number | null = null;
   private stalledSends = 0;
+  /** Connected iopub peers (accept minus disconnect events). */
+  private peers = 0;
 
   constructor(private readonly signer: Signer, private readonly session: string) {}
 
   async bind(address: string): Promise<void> {
     await this.socket.bind(address);
     void this.drainSubscriptions();
+    void this.countPeers();
+  }
+
+  private async countPeers(): Promise<void> {
+    try {
+      for await (const e of this.socket.events) {
+        if (e.type === 'accept') this.peers++;
+        else if (e.type === 'disconnect') this.peers = Math.max(0, this.peers - 1);
+      }
+    } catch {
+      // closed with its socket
+    }
   }
 
   /** Stream text for the cell `parent`: merged with what came just before it for the same cell and stream. */
@@ -91,6 +106,11 @@ export class Iopub {
   }
 
   close(): void {
+    try {
+      this.socket.events.close(); // before the socket: an observer left open aborts the process at exit
+    } catch {
+      // already closed
+    }
     this.socket.close();
   }
 
@@ -133,7 +153,7 @@ export class Iopub {
       }
       const now = Date.now();
       this.pushedBackSince ??= now;
-      if (now - this.pushedBackSince >= STALL_MS) return this.sendPastStalled(frames);
+      if (now - this.pushedBackSince >= STALL_MS && this.peers > 1) return this.sendPastStalled(frames);
       await new Promise((r) => setTimeout(r, wait));
     }
   }
