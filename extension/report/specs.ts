@@ -55,7 +55,8 @@ function datum(r: TaskRow, wall: number, perMs: number, extra: Record<string, un
     start: round(start * perMs), end: round(end * perMs), started,
     startText: started ? fmtDuration(start) : 'never started', endText: fmtDuration(r.end),
     duration: r.duration === undefined ? (started ? 'running' : '') : fmtDuration(r.duration),
-    error: r.reason ?? r.error?.split('\n')[0] ?? '', attempt: r.attempts, ...extra,
+    error: r.reason ?? r.error?.split('\n')[0] ?? '', attempt: r.attempts, order: r.order ?? null, parent: r.parent ?? null,
+    ...extra,
   };
 }
 
