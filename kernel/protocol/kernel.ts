@@ -152,9 +152,14 @@ export class Kernel {
     };
   }
 
-  /** Shuts down once the request being handled has sent its reply and idle (process.exit() in a cell). */
+  /**
+   * process.exit() in a cell: shuts down once the request being handled has sent its reply and idle, or after
+   * 2 s when another cell keeps running (a timer called exit() while a cell blocks): shutdown interrupts it.
+   */
   async shutdownWhenIdle(): Promise<void> {
-    await this.dispatcher.drained();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.dispatcher.drained(), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     await this.shutdown();
   }
 
