@@ -32,5 +32,5 @@ export function defineRepr<T>(proto: object, text: (self: T) => string): void {
 }
 
 export function ms(x: number): string {
-  return x < 1 ? `${x.toFixed(2)} ms` : x < 10_000 ? `${Math.round(x)} ms` : `${(x / 1000).toFixed(1)} s`;
+  return x < 10_000 ? `${Math.round(x)} ms` : `${(x / 1000).toFixed(1)} s`;
 }
