@@ -46,7 +46,7 @@ describe('ConcurrentExecutionBackend executables', () => {
 
 describe('function-worker --stdio protocol', () => {
   test('answers newline-delimited JSON requests, keeps task output off the reply stream', async () => {
-    const child = spawn(process.execPath, [workerPath('function-worker'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [workerPath('slurm/function-worker'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
