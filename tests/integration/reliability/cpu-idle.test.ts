@@ -58,11 +58,20 @@ test('%time await of a 1 s sleep reports a CPU total under 20 ms', async () => {
 
 test('an idle kernel uses no CPU', async () => {
   await settle();
-  // Past the 10 s in which the realm's queue is still polled. At 11 s after the last cell, 40-50 ms of CPU were
-  // still seen (no timer of ours runs then; V8's memory reducer, which collects some 8 s after allocation stops,
-  // is the likely cause); at 25 s, none.
-  await new Promise((r) => setTimeout(r, 25_000));
-  const before = cpuMs(k.proc.pid!);
-  await new Promise((r) => setTimeout(r, 2000));
-  expect(cpuMs(k.proc.pid!) - before).toBeLessThanOrEqual(TICK_MS);
-}, 60_000);
+  // Past the 10 s in which the realm's queue is still polled, the kernel runs nothing of its own. V8 still
+  // collects in a few waves after allocation stops (its memory reducer), on its own clock: measured idle, one
+  // 2 s window cost 340 ms over all threads at 30 s on Node 26, 40-80 ms at 22-40 s on 20, 22 and 24, then none.
+  // So the test asks for what a timer of ours would break: three quiet 2 s windows in a row within 60 s.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const windows: number[] = [];
+  let quiet = 0;
+  while (quiet < 3 && windows.length < 25) {
+    const before = cpuMs(k.proc.pid!);
+    await new Promise((r) => setTimeout(r, 2000));
+    const used = cpuMs(k.proc.pid!) - before;
+    windows.push(used);
+    quiet = used <= TICK_MS ? quiet + 1 : 0;
+  }
+  if (quiet < 3) console.log(`idle CPU per 2 s window (ms): ${windows.join(' ')}`);
+  expect(quiet).toBe(3);
+}, 90_000);
