@@ -3,6 +3,7 @@ import type { Kernel } from './protocol/kernel';
 import type { NotebookShell } from './shell';
 import { routeProcessOutput } from './shell/routing';
 import { holdSigint, keepSigintListeners } from './realm/sigint';
+import { onTerminate } from './realm/sigterm';
 import { asyncStackWarning } from './realm/async-stack';
 import { installHost } from '../extension/host';
 import { log } from './log';
@@ -28,6 +29,7 @@ export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void 
     process.exitCode = code;
     void kernel.shutdownWhenIdle();
   };
-  // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs.
-  for (const sig of ['SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void kernel.shutdown());
+  // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs;
+  // while a cell holds the thread, the signal's default ends the process (realm/sigterm.ts).
+  onTerminate(() => void kernel.shutdown());
 }

@@ -19,6 +19,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { asyncStack } from './async-stack';
 import { createUserRealm, type UserRealm } from './context';
 import { emitSigint } from './sigint';
+import { userCodeHoldsThread } from './sigterm';
 import { ASYNC_ITER_NAME, AWAIT_NAME, SETTERS_NAME } from '../typescript/transpile';
 import { log } from '../log';
 import { EPOCH, IN_VM, newVmState, RUN } from './vm-state';
@@ -224,6 +225,7 @@ export class Runtime<Store extends object> {
   exec(script: vm.Script): any {
     const id = asyncStack.enter();
     const nested = Atomics.load(this.vmState, IN_VM) === 1;
+    if (!nested && script !== this.drainScript) userCodeHoldsThread();
     Atomics.store(this.vmState, IN_VM, 1);
     Atomics.add(this.vmState, RUN, 1);
     try {

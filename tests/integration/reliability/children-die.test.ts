@@ -2,22 +2,14 @@
 // started), `!cmd` processes and busy process-pool workers were left running with ppid 1 after SIGKILL of the
 // kernel or process.exit() in a cell. Measured with `ps`, as the issue asks.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import type { KernelClient } from '../../bench/kernel-client';
-import { sleep, startKernel, waitFor } from './helpers';
+import { ps, sleep, startKernel, waitFor } from './helpers';
 
 let k: KernelClient | undefined;
 afterEach(async () => {
   await k?.close();
   k = undefined;
 });
-
-/** pid and args of every process whose command line contains `tag`, from ps. */
-function ps(tag: string): Array<{ pid: number; ppid: number; args: string }> {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,args='], { encoding: 'utf8' });
-  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length > 3 && !f[2].startsWith('Z'))
-    .map((f) => ({ pid: Number(f[0]), ppid: Number(f[1]), args: f.slice(3).join(' ') })).filter((p) => p.args.includes(tag));
-}
 
 const CELLS = (tag: string) => [
   `flow.executableTask(() => 'sleep 301${tag}; echo done')(); 1`,

@@ -1,4 +1,5 @@
 // Shared by the reliability tests: a seeded PRNG, process-table checks, temp dirs, kernel sessions.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -50,6 +51,13 @@ export function rssMB(pid = process.pid): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) / 1024;
+}
+
+/** pid and args of every process whose command line contains `tag`, from ps. */
+export function ps(tag: string): Array<{ pid: number; ppid: number; args: string }> {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,args='], { encoding: 'utf8' });
+  return out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length > 3 && !f[2].startsWith('Z'))
+    .map((f) => ({ pid: Number(f[0]), ppid: Number(f[1]), args: f.slice(3).join(' ') })).filter((p) => p.args.includes(tag));
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
