@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,23 +44,32 @@ describe('ConcurrentExecutionBackend executables', () => {
   });
 });
 
-describe('function-worker --stdio protocol', () => {
-  test('answers newline-delimited JSON requests, keeps task output off the reply stream', async () => {
-    const child = spawn(process.execPath, [workerPath('slurm/function-worker'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+describe('SLURM function worker (forked with IPC)', () => {
+  test('answers each request by id, structured-clones values, keeps task output off the reply channel', async () => {
+    const child = fork(workerPath('slurm/function-worker'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
     let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    child.stdin.write(JSON.stringify({ id: 'a', source: '(x, y) => x + y', args: [2, 3] }) + '\n');
-    child.stdin.write(JSON.stringify({ id: 'b', source: '() => { console.log("noise"); throw new TypeError("bad") }', args: [] }) + '\n');
-    child.stdin.end();
-    await new Promise((r) => child.on('close', r));
-    const replies = out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(replies[0]).toEqual({ ready: true, pid: child.pid });
-    expect(replies).toContainEqual({ id: 'a', ok: true, value: 5 });
+    child.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
+    const replies: any[] = [];
+    const both = new Promise<void>((resolve) => child.on('message', (m) => replies.push(m) === 2 && resolve()));
+    child.send({ id: 'a', source: '(x, y) => new Map([[x, y]])', args: [2, 3] });
+    child.send({ id: 'b', source: '() => { console.log("noise"); throw new TypeError("bad") }', args: [] });
+    await both;
+    const exited = new Promise((r) => child.on('exit', r));
+    child.disconnect(); // the worker exits when the agent goes
+    expect(await exited).toBe(0);
+    expect(replies).toContainEqual({ id: 'a', ok: true, value: new Map([[2, 3]]) });
     const b = replies.find((r) => r.id === 'b');
     expect(b.ok).toBe(false);
     expect(b.error.name).toBe('TypeError');
-    expect(err).toContain('noise');
+    expect(out).toContain('noise');
+  });
+
+  test('refuses to start without an IPC channel', async () => {
+    const child = spawn(process.execPath, [workerPath('slurm/function-worker')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(2);
+    expect(err).toContain('child_process.fork');
   });
 });
