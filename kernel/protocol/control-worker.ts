@@ -9,6 +9,7 @@ import { decode, DigestHistory, encode, makeHeader, Message, Signer, WireError }
 import { RejectionLog } from './rejections';
 import { safeString } from '../../extension/engine/describe';
 import { Iopub } from './iopub';
+import { outboundBytes, released } from './outbound';
 import { EPOCH, IN_VM, RUN } from '../realm/vm-state';
 import { log, logDebug, logInfo } from '../log';
 import { FromControl, ToControl, unreachable } from './messages';
@@ -26,6 +27,8 @@ const hb = new zmq.Reply({ maxMessageSize: HB_MAX_MESSAGE_BYTES });
 const iopub = new Iopub(signer, session);
 const stdin = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
 const inputPort = workerData.inputPort as MessagePort;
+/** Output bytes the main thread has posted and we have not yet taken in (outbound.ts). */
+const outbound = workerData.outbound as Int32Array;
 const inputFlag = workerData.inputFlag as Int32Array;
 /**
  * msg_id of the input_request the main thread waits on (kernel/stdin.ts). jupyter_client's input() sends its
@@ -166,11 +169,13 @@ async function main(): Promise<void> {
   parentPort!.on('message', (m: ToControl) => {
     switch (m.kind) {
       case 'stream':
-        return iopub.stream(m.parent, m.name, m.text);
+        iopub.stream(m.parent, m.name, m.text);
+        return released(outbound, outboundBytes(m));
       case 'sigint':
         return onSigint(m.epoch);
       case 'iopub':
-        return iopub.publish(asBuffers(m.frames));
+        iopub.publish(asBuffers(m.frames));
+        return released(outbound, outboundBytes(m));
       case 'input':
         return void askInput(m.id, asBuffers(m.frames));
       case 'input-cancel':

@@ -11,6 +11,7 @@ import { decode, DigestHistory, encode, Header, makeHeader, Message, PROTOCOL_VE
 import { RejectionLog } from './rejections';
 import type { Shell } from './shell-api';
 import { FromControl, ToControl, unreachable } from './messages';
+import { OutboundGate, outboundBytes } from './outbound';
 import { Channel, Dispatcher } from './dispatch';
 import { log, logInfo } from '../log';
 
@@ -26,6 +27,8 @@ export class Kernel {
   readonly stdin: Stdin;
   private readonly shellSocket = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
   private control!: Worker;
+  /** Bounds the output posted to the control thread and not yet taken in (outbound.ts). */
+  private readonly outbound = new OutboundGate();
   private stopping = false;
   private dispatcher!: Dispatcher;
   private shellSending: Promise<unknown> = Promise.resolve();
@@ -64,7 +67,7 @@ export class Kernel {
   private startControl(): Promise<void> {
     const vmState = this.shell.interruptState;
     this.control = new Worker(path.join(__dirname, 'control-worker.js'), {
-      workerData: { conn: this.conn, session: this.session, vmState, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
+      workerData: { conn: this.conn, session: this.session, vmState, outbound: this.outbound.shared, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
       transferList: [this.stdin.workerPort],
     });
     this.stdin.attach(this.control);
@@ -112,9 +115,11 @@ export class Kernel {
   publish(msgType: string, content: unknown, parent: Partial<Header>): void {
     if (msgType === 'stream') {
       const { name, text } = content as { name: string; text: string };
+      this.outbound.reserve(text.length);
       return this.toControl({ kind: 'stream', parent, name, text });
     }
     const frames = encode(this.signer, [Buffer.from(msgType)], makeHeader(msgType, this.session), parent, content);
+    this.outbound.reserve(outboundBytes({ frames }));
     this.toControl({ kind: 'iopub', frames });
   }
 
