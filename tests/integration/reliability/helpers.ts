@@ -103,9 +103,9 @@ export async function evalText(k: KernelClient, code: string): Promise<string> {
 }
 
 /** Sends `code` and resolves once the kernel reports it busy (so an interrupt hits running code). */
-export async function startCell(k: KernelClient, code: string): Promise<{ id: string; done: ReturnType<KernelClient['execute']> }> {
+export async function startCell(k: KernelClient, code: string, extra: Record<string, unknown> = {}): Promise<{ id: string; done: ReturnType<KernelClient['execute']> }> {
   const before = new Set(k.byParent.keys());
-  const done = k.execute(code);
+  const done = k.execute(code, extra);
   const end = Date.now() + 20_000;
   let id: string | undefined;
   while (!(id = [...k.byParent.keys()].find((p) => !before.has(p) && k.byParent.get(p)!.some((m) => m.header.msg_type === 'execute_input')))) {

@@ -76,9 +76,11 @@ await spin(first())`;
   });
 
   test(`a busy loop in a timer callback of a finished cell ends, reported on that cell`, async () => {
-    const cell = await k.execute(`setTimeout(() => { counter += 100; while (true) {} }, 100); 'set'`);
-    expect(cell.reply.content.status).toBe('ok');
-    await sleep(400);
+    // As JupyterLab sends it (allow_stdin): the reply waits at most 50 ms for the type check. Without it (a batch
+    // run such as nbclient) the reply waits for the check, which took 4 s at load 8, and the timer fired first:
+    // this test then waited for a reply that only an interrupt could bring.
+    const cell = await startCell(k, `setTimeout(() => { counter += 100; while (true) {} }, 500); 'set'`, { allow_stdin: true });
+    await Promise.race([cell.done, sleep(10_000)]);
     await untilSpinning(k.proc.pid!); // the callback spins now (a loaded machine may fire the timer late)
     // An interrupt that lands before the timer fires finds nothing running: press again, as a user would.
     const reported = k.waitIopub(cell.id, (ms) => ms.some((m) => m.header.msg_type === 'error'));
@@ -87,6 +89,7 @@ await spin(first())`;
       if (await Promise.race([reported.then(() => true), sleep(3000).then(() => false)])) break;
     }
     await reported;
+    expect((await cell.done).reply.content.status).toBe('ok'); // the cell's own code ran to its end
     expect(ofType(k.byParent.get(cell.id)!, 'error').map((m) => m.content.ename)).toEqual(['KeyboardInterrupt']);
     await stillServing();
     expect(await evalText(k, 'counter -= 100; counter')).toBe(how === 'SIGINT' ? '2' : '1');
