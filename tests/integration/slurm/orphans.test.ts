@@ -1,6 +1,7 @@
 // Issue 17.13 on the real SLURM: a cancelled task never starts on the pilot, and the agent's children die
 // with it even when it is SIGKILLed (so a retry never runs beside the old attempt).
 import { afterEach, beforeAll, expect, test } from '@jest/globals';
+import { execSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,9 +44,13 @@ test('SIGKILL of the agent: its running command and the grandchildren die with i
   expect(fs.readFileSync(`/proc/${agentPid}/cmdline`, 'utf8')).toMatch(/agent\.js/);
   process.kill(agentPid, 'SIGKILL');
   await until('the command and its child to die', () => !pidAlive(sleepPid) && !pidAlive(shellPid), 10000);
-  const state = () => JSON.stringify({ squeue: require('node:child_process').execSync('squeue -h; ps -eo pid,ppid,pgid,stat,args | grep -v grep | grep -E "slurmstepd|awk|agent|srun|sleep"', { encoding: 'utf8' }),
+  // What is still there if the task never settles (for the failure message).
+  const state = () => JSON.stringify({ squeue: execSync('squeue -h; ps -eo pid,ppid,pgid,stat,args | grep -v grep | grep -E "slurmstepd|awk|agent|srun|sleep"', { encoding: 'utf8' }),
     pilots: (b as any).pool.pilots.map((p: any) => [p.name, p.alive, p.running, p.load, p.srun?.exitCode, p.srun?.signalCode]) });
-  const err = await Promise.race([r, new Promise((res) => setTimeout(() => res(new Error(`still pending: ${state()}`)), 20000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise((res) => (timer = setTimeout(() => res(new Error(`still pending: ${state()}`)), 20000)));
+  // The timer is cleared: left behind, it fired after jest tore this file down and failed the next suite.
+  const err = await Promise.race([r, stuck]).finally(() => clearTimeout(timer));
   expect(err).toBeInstanceOf(Error);
   expect(String((err as Error).message)).toMatch(/SLURM job \d+ ended before the task finished/);
 }, 60000);
