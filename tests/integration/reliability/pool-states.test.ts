@@ -21,6 +21,10 @@ const spin = (ms: number) => {
 describe.each(POOL_KINDS)('%s:2', (kind) => {
   test('6 CPU tasks of 300 ms: at most 2 RUNNING at once, each lasting 300 ms ± 10%, slots named', async () => {
     flow = await poolEngine(kind, { maxWorkers: 2 });
+    // Processes start on demand: under load (CI at load 8) the second took longer than the first's six tasks,
+    // and one worker ran them all. Both workers are up first; what is measured is the states.
+    const pidOf = flow.functionTask((ms: number) => { const end = Date.now() + ms; while (Date.now() < end); return process.pid; }, { name: 'warm' });
+    for (let i = 0; i < 20 && new Set(await Promise.all([pidOf(100), pidOf(100)])).size < 2; i++);
     const events = record(flow);
     const cpu = flow.functionTask(spin, { name: 'cpu' });
     const fs = Array.from({ length: 6 }, () => cpu(300));

@@ -19,7 +19,8 @@ describe('bounded shutdown', () => {
     const nap = flow.functionTask(async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return ms; }, { name: 'nap' });
     const spin = flow.functionTask(() => { for (;;); }, { name: 'spin' });
     const quick = nap(50);
-    await new Promise((r) => setTimeout(r, 20));
+    // Running when the shutdown starts (a loaded machine starts the thread late; then it was cancelled queued).
+    for (let i = 0; i < 500 && quick.state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 10));
     const spinner = spin();
     await flow.shutdown({ graceMs: 300 });
     expect(await quick).toBe(50);
