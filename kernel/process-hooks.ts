@@ -6,7 +6,7 @@ import { holdSigint, keepSigintListeners } from './realm/sigint';
 import { onTerminate } from './realm/sigterm';
 import { asyncStackWarning } from './realm/async-stack';
 import { installHost } from '../extension/host';
-import { log } from './log';
+import { log, stderrClosed } from './log';
 
 export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void {
   const ex = shell.executor;
@@ -29,7 +29,28 @@ export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void 
     process.exitCode = code;
     void kernel.shutdownWhenIdle();
   };
+  // The real stdout/stderr closed (the server that started us died): never an error loop (log.ts).
+  process.stderr.on('error', stderrClosed);
+  process.stdout.on('error', () => {});
+  watchParent(() => void kernel.shutdown());
   // Killed by the notebook server (restart timeout, SIGTERM to our group): still stop tasks' processes and jobs;
   // while a cell holds the thread, the signal's default ends the process (realm/sigterm.ts).
   onTerminate(() => void kernel.shutdown());
+}
+
+/**
+ * Started by jupyter_client (JPY_PARENT_PID set, as ipykernel's parent poller reads it): when the server dies and
+ * we are reparented, shut down rather than live on with nobody to serve (orphaned kernels were found running
+ * an hour after their client had gone). One check a second, off the event loop's ref count.
+ */
+function watchParent(shutdown: () => void): void {
+  if (!process.env.JPY_PARENT_PID) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    log(`the process that started the kernel (pid ${parent}) is gone: shutting down`);
+    shutdown();
+  }, 1000);
+  timer.unref();
 }
