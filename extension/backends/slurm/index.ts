@@ -247,7 +247,7 @@ export class SlurmExecutionBackend implements Backend {
   private runOwn(task: TaskSpec, job: AgentJob, value: Buffer | undefined, srunArgs: string[], ownJob: boolean, hooks: SubmitHooks): Promise<unknown> {
     const env = { ...process.env, ...task.env };
     if (job.type === 'exec') {
-      const c = new SrunCommand({ srunArgs, ownJob, command: job.command, argv: job.argv, cwd: job.cwd, env, hooks });
+      const c = new SrunCommand({ srunArgs, ownJob, command: job.command, argv: job.argv, cwd: job.cwd, env, hooks, taskName: job.name });
       if (ownJob) c.started.then((id) => this.ourJobs.add(id));
       return this.track(task.id, c, c.result);
     }

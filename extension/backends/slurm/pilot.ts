@@ -17,6 +17,7 @@ import type { StartInfo, SubmitHooks } from '../backend';
 import { PilotListener, type HostChannel } from './channel';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 import { decodeValue, type AgentJob, type FromAgent } from './protocol';
+import { TaskCancelledError } from '../../engine/errors';
 
 export type { AgentJob } from './protocol';
 
@@ -243,7 +244,7 @@ export class Pilot {
           return;
         }
         this.settle(msg.id, p, () => {
-          if (p.cancelled) p.reject(new Error('cancelled'));
+          if (p.cancelled) p.reject(new TaskCancelledError(p.name));
           else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
           else if (msg.ok) p.resolve(decodeValue(value));
           else p.reject(fromWire(msg.error, p.name) as Error);
@@ -306,7 +307,7 @@ export class Pilot {
         : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
       if (!this.ready) this.onEarlyExit(err);
       for (const p of waiting) {
-        if (p.cancelled) p.reject(new Error('cancelled'));
+        if (p.cancelled) p.reject(new TaskCancelledError(p.name));
         else if (!p.started && !this.closing) p.reject(new PilotLostError(err.message));
         else p.reject(err);
       }

@@ -14,6 +14,7 @@ import type { SubmitHooks } from '../backend';
 import { slurmCmd } from './cli';
 import { Pilot, PilotLostError } from './pilot';
 import type { AgentJob } from './protocol';
+import { TaskCancelledError } from '../../engine/errors';
 
 export interface PoolOptions {
   min: number;
@@ -63,7 +64,8 @@ export class PilotPool {
   cancel(id: string): Promise<boolean> | boolean {
     const i = this.queue.findIndex((w) => w.job.id === id);
     if (i >= 0) {
-      this.queue.splice(i, 1)[0].reject(new Error('cancelled'));
+      const [waiting] = this.queue.splice(i, 1);
+      waiting.reject(new TaskCancelledError(waiting.job.name));
       return true;
     }
     const p = this.where.get(id);

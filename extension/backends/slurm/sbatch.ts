@@ -13,6 +13,7 @@ import { failureReason, scancel } from './cli';
 import { fromWire } from '../../engine/wire-errors';
 import { agentScript } from './pilot';
 import { decodeValue, type AgentJob } from './protocol';
+import { TaskCancelledError } from '../../engine/errors';
 
 export interface SbatchRun {
   submitted: Promise<string>;
@@ -71,7 +72,7 @@ export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefine
       // SIGKILL, because sbatch could treat a catchable signal as a reason to cancel the job.
       if (!fallback) child.kill('SIGKILL');
       try {
-        if (cancelled) throw new Error('cancelled');
+        if (cancelled) throw new TaskCancelledError(task.name);
         const err = read('err');
         if (!rcText) throw new Error(`SLURM job ${jobId || '?'} ended before the task finished: ${(await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason'}`);
         if (job.type === 'exec') {

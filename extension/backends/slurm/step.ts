@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SubmitHooks } from '../backend';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
+import { TaskCancelledError } from '../../engine/errors';
 
 const MARK = '\x1eflowbook-start';
 const WRAPPER = `printf '${MARK.replace('\x1e', '\\036')} %s %s\\n' "$SLURM_JOB_ID" "$SLURM_STEP_ID" >&2; exec /bin/bash -c "$1"`;
@@ -23,6 +24,8 @@ export interface StepOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   hooks: SubmitHooks;
+  /** For the error of a cancelled task. */
+  taskName: string;
 }
 
 export class SrunCommand {
@@ -94,7 +97,7 @@ export class SrunCommand {
   }
 
   private async failure(code: number | null, signal: string | null, stderr: string): Promise<Error> {
-    if (this.cancelled) return new Error('cancelled');
+    if (this.cancelled) return new TaskCancelledError(this.opts.taskName);
     const label = this.jobId ? `${this.opts.ownJob ? 'job' : 'step'} ${this.target}` : `job ${this.name} (not started)`;
     if (this.closing) return new Error(`SLURM backend shut down (${label} cancelled)`);
     const own = stderr.split('\n').filter((l) => l && !isSlurmLine(l));
