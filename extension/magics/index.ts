@@ -39,6 +39,8 @@ export interface Magics {
    * and chart: the kernel calls it before it reports the interrupt, so that output comes before `idle`.
    */
   settle(ms: number): Promise<void>;
+  /** The names the host put in scope before any cell ran: %who and %whos leave them out. */
+  hide(names: Iterable<string>): void;
 }
 
 export const BUILTIN_MAGICS: readonly MagicDef[] = [
@@ -63,7 +65,11 @@ export function createMagics(opts: { preloaded?: Iterable<string>; extra?: Magic
       await Promise.race([Promise.allSettled([...running]), cap]);
       clearTimeout(timer);
     },
+    hide(names) {
+      session.preloaded = new Set(names);
+    },
     bind(ctx) {
+      // Without hide(), the scope at first bind; a first cell's own declarations are in it by then.
       session.preloaded ??= new Set(Object.keys(ctx.scope));
       const rt: MagicRuntime = { ctx, session, registry, run: (body) => ctx.evaluate(rewrite(body)) };
       const invoke = (name: string, kind: 'line' | 'cell', args: string) => {

@@ -87,18 +87,35 @@ export class Runtime<Store extends object> {
       else Reflect.set(this.realm.global, key, value);
       return true;
     },
-    has: (_t, key) => (typeof key === 'string' && this.bindings.has(key)) || Reflect.has(this.realm.global, key),
-    ownKeys: () => [...new Set([...this.bindings, ...Reflect.ownKeys(this.realm.global)])],
+    has: (_t, key) => (typeof key === 'string' && this.visible(key)) || Reflect.has(this.realm.global, key),
+    ownKeys: () => [...new Set([...[...this.bindings].filter((n) => this.visible(n)), ...Reflect.ownKeys(this.realm.global)])],
     getOwnPropertyDescriptor: (_t, key) => {
-      if (typeof key === 'string' && this.bindings.has(key)) {
+      if (typeof key === 'string' && this.visible(key)) {
         return { value: this.binding(key, 'get')(), writable: true, enumerable: true, configurable: true };
       }
       const d = Reflect.getOwnPropertyDescriptor(this.realm.global, key);
       return d && { ...d, configurable: true };
     },
-    deleteProperty: (_t, key) => Reflect.deleteProperty(this.realm.global, key),
+    // A script-scope binding cannot be deleted (%reset): it is emptied and hidden until it holds a value again.
+    deleteProperty: (_t, key) => {
+      if (typeof key !== 'string' || !this.bindings.has(key)) return Reflect.deleteProperty(this.realm.global, key);
+      this.binding(key, 'set')(undefined);
+      this.forgotten.add(key);
+      return true;
+    },
     defineProperty: (_t, key, d) => Reflect.defineProperty(this.realm.global, key, d),
   });
+
+  /** Bindings emptied by a delete (%reset): not listed while they hold undefined. */
+  private readonly forgotten = new Set<string>();
+
+  private visible(name: string): boolean {
+    if (!this.bindings.has(name)) return false;
+    if (!this.forgotten.has(name)) return true;
+    if (this.binding(name, 'get')() === undefined) return false;
+    this.forgotten.delete(name); // assigned again
+    return true;
+  }
 
   private binding(name: string, how: 'get' | 'set'): (v?: unknown) => unknown {
     return this.realm.global[SETTERS_NAME][`${how} ${name}`];
@@ -111,6 +128,7 @@ export class Runtime<Store extends object> {
   declare(names: string[]): void {
     const reserved = names.find((n) => n.startsWith('__flowbook_'));
     if (reserved) throw new SyntaxError(`${reserved}: names that start with __flowbook_ are reserved for the kernel`);
+    for (const n of names) this.forgotten.delete(n); // declared again
     const fresh = names.filter((n) => !this.bindings.has(n) && IDENTIFIER.test(n));
     if (!fresh.length) return;
     const setters = fresh.map((n) => `${SETTERS_NAME}.${n} = ${SETTERS_NAME}['set ${n}'] = (v) => { ${n} = v; }; ${SETTERS_NAME}['get ${n}'] = () => ${n};`).join(' ');

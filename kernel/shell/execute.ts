@@ -63,6 +63,7 @@ export class Executor {
       this.prelude = await loadPrelude();
       Object.assign(this.runtime.realm.global, this.prelude.names);
       if (this.prelude.flow) this.runtime.realm.global.flow = this.prelude.flow;
+      this.magics.hide(Object.keys(this.runtime.scope)); // before any cell: a first cell's names are the user's
       compileCell('const warm: number = 1; warm'); // warms the TypeScript emitter (first call ~45 ms)
       setImmediate(saveTypescriptCache); // with what start-up compiled; only when missing or stale
     })().catch((e) => log('init failed:', e));

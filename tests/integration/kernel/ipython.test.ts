@@ -77,6 +77,11 @@ test('%whos lists names with type and data; %reset -f forgets them', async () =>
   expect(w).toMatch(/whosList\s+Array\s+length 2: \[ 1, 2 \]/);
   await run('%reset -f');
   expect(result((await run('[typeof whosNum, Object.keys(Out).length]')).iopub)).toBe("[ 'undefined', 0 ]");
+  // %whos no longer lists them (a script-scope binding cannot be deleted: it is emptied and hidden) ...
+  expect(stdout((await run('%whos')).iopub)).not.toMatch(/whos(Num|List)/);
+  // ... until a cell gives one a value again.
+  await run('whosList = [3]');
+  expect(stdout((await run('%whos')).iopub)).toMatch(/whosList\s+Array/);
 });
 
 test('%%markdown, %%latex, %%javascript display their body', async () => {
