@@ -6,11 +6,8 @@
 // is ended by racing the cell against its interrupt.
 // How the realm's queue is drained without costing CPU while a cell waits: `await x` is compiled to
 // `await __flowbook_await(x)`, which resumes the cell inside a breakable run when x (a host promise, a task
-// future) settles; timer callbacks run inside one. What else may queue user microtasks from outside a run (a host
-// API calling a user callback, a `.then` on a host promise) is drained by a poll while a cell runs and for 10 s
-// after, then not at all: every 20 ms after user code ran, backing off to 100 ms while none runs (a cell that
-// awaits), and every 5 ms while an interrupt settles. At 1 ms the poll alone cost 4% of a core; at a steady
-// 20 ms, 12 ms of CPU a second at load 8, which a 1 s `%time await` showed as 46 ms. The drain used to
+// future) settles; timer callbacks run inside one. What else may queue user microtasks from outside a run is
+// drained by a poll (drain-poll.ts), which backs off while nothing runs. The drain used to
 // re-arm itself through an async hook after every macrotask, which kept a core busy while a cell awaited
 // (1.99 CPU-s for a 2 s sleep) and, by enabling promise hooks, made interrupts inside promise callbacks corrupt
 // Node's async stack. Inspector terminateExecution was rejected: it crashes
@@ -22,6 +19,7 @@ import { asyncStack } from './async-stack';
 import { createUserRealm, type UserRealm } from './context';
 import { emitSigint } from './sigint';
 import { userCodeHoldsThread } from './sigterm';
+import { DrainPoll } from './drain-poll';
 import { ASYNC_ITER_NAME, AWAIT_NAME, SETTERS_NAME } from '../typescript/transpile';
 import { log } from '../log';
 import { EPOCH, IN_VM, newVmState, RUN } from './vm-state';
@@ -36,13 +34,6 @@ export interface RunningCell {
 
 const INTERRUPTED = 'ERR_SCRIPT_EXECUTION_INTERRUPTED';
 const BREAK_ON_SIGINT = { breakOnSigint: true };
-/** While an interrupt settles: the control thread watches the loop turn through these drains. */
-const FAST_POLL_MS = 5;
-/** While a cell runs and for a while after: a host callback may have queued user microtasks. */
-const SLOW_POLL_MS = 20;
-/** The slow poll's back-off while no user code runs: 20, 40, 80, 100, 100 ... ms. */
-const SLOW_POLL_MAX_MS = 100;
-const SLOW_POLL_FOR_MS = 10_000;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 export class Runtime<Store extends object> {
@@ -57,13 +48,7 @@ export class Runtime<Store extends object> {
   private pendingInvoke: (() => void) | null = null;
   /** Names that have a script-scope binding in the realm (declared once, assigned by each cell). */
   private readonly bindings = new Set<string>();
-  private poll: NodeJS.Timeout | null = null;
-  private pollMs = 0;
-  private pollUntil = 0;
-  /** Runs of user code (not drains): the slow poll backs off while this stays put. */
-  private userRuns = 0;
-  private userRunsAtTick = 0;
-  private slowDelay = SLOW_POLL_MS;
+  private readonly poll = new DrainPoll(() => this.drain(), () => this.running !== null);
 
   constructor(cwd = process.cwd(), onExit?: (code: number) => void) {
     this.realm = createUserRealm(cwd, (code) => (this.onExit ?? onExit)?.(code));
@@ -225,7 +210,6 @@ export class Runtime<Store extends object> {
 
   /** Runs what the realm's queue holds (user microtasks queued by host callbacks outside any run). */
   private drain(): void {
-    if (this.running === null && Date.now() > this.pollUntil) return this.stopPoll();
     try {
       this.exec(this.drainScript);
     } catch (e) {
@@ -233,43 +217,12 @@ export class Runtime<Store extends object> {
     }
   }
 
-  private pollEvery(ms: number): void {
-    if (ms === SLOW_POLL_MS) this.pollUntil = Date.now() + SLOW_POLL_FOR_MS;
-    if (this.poll && this.pollMs === ms) return;
-    this.stopPoll();
-    this.pollMs = ms;
-    if (ms === FAST_POLL_MS) {
-      this.poll = setInterval(() => this.drain(), ms);
-      this.poll.unref();
-    } else {
-      this.slowDelay = SLOW_POLL_MS;
-      this.slowTick();
-    }
-  }
-
-  private slowTick(): void {
-    const ran = this.userRuns !== this.userRunsAtTick;
-    this.userRunsAtTick = this.userRuns;
-    this.slowDelay = ran ? SLOW_POLL_MS : Math.min(this.slowDelay * 2, SLOW_POLL_MAX_MS);
-    const tick: NodeJS.Timeout = setTimeout(() => {
-      this.drain();
-      if (this.poll === tick) this.slowTick(); // not stopped or replaced by the drain
-    }, this.slowDelay);
-    tick.unref();
-    this.poll = tick;
-  }
-
-  private stopPoll(): void {
-    if (this.poll) clearInterval(this.poll); // clears a timeout too
-    this.poll = null;
-  }
-
   /** Runs a script in the context; an interrupt (SIGINT during it) ends the running cell. */
   exec(script: vm.Script): any {
     const id = asyncStack.enter();
     const nested = Atomics.load(this.vmState, IN_VM) === 1;
     if (!nested && script !== this.drainScript) {
-      this.userRuns++;
+      this.poll.userRan();
       userCodeHoldsThread();
     }
     Atomics.store(this.vmState, IN_VM, 1);
@@ -318,7 +271,7 @@ export class Runtime<Store extends object> {
         done = true;
         if (this.running === cell) {
           this.running = null;
-          this.pollEvery(SLOW_POLL_MS);
+          this.poll.every('slow');
         }
         f();
       };
@@ -329,7 +282,7 @@ export class Runtime<Store extends object> {
         },
       };
       this.running = cell;
-      this.pollEvery(SLOW_POLL_MS);
+      this.poll.every('slow');
       this.als.run(store, () => {
         try {
           this.start(script, (v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
@@ -363,7 +316,7 @@ export class Runtime<Store extends object> {
     }
     if (!this.interruptPending) for (const e of emitSigint()) log('a SIGINT listener failed:', e);
     this.interruptPending = true;
-    this.pollEvery(FAST_POLL_MS); // the control thread sees the loop turn through the drains
+    this.poll.every('fast'); // the control thread sees the loop turn through the drains
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = setTimeout(() => this.settleInterrupt(), 100);
     if (!this.running) {
@@ -381,7 +334,7 @@ export class Runtime<Store extends object> {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
     this.interruptPending = false;
-    if (this.running === null) this.pollEvery(SLOW_POLL_MS);
+    if (this.running === null) this.poll.every('slow');
     this.onInterrupted?.();
   }
 
