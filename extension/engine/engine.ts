@@ -271,16 +271,16 @@ export class WorkflowEngine implements AsyncDisposable {
 
   /** Futures of this engine, oldest first: every unfinished one, and finished ones until there are 10,000. */
   get tasks(): TaskFuture<unknown>[] {
-    return this.scheduler.all.slice();
+    return this.scheduler.tasks.list();
   }
 
   task(id: string): TaskFuture<unknown> | undefined {
-    return this.scheduler.all.find((f) => f.id === id);
+    return this.scheduler.tasks.find(id);
   }
 
   /** Forgets finished futures (keeps memory flat in long notebook sessions). */
   clearFinished(): void {
-    this.scheduler.all = this.scheduler.all.filter((f) => !f.done);
+    this.scheduler.tasks.forgetFinished();
   }
 
   /**
@@ -288,7 +288,7 @@ export class WorkflowEngine implements AsyncDisposable {
    * on (the group's cell was interrupted). Returns how many were cancelled now.
    */
   cancelGroup(group: string): number {
-    return this.scheduler.cancelGroup(group);
+    return this.scheduler.tasks.cancelGroup(group);
   }
 
   /** Like Promise.all for futures, without a promise per future (see gather.ts). */
@@ -319,7 +319,7 @@ export class WorkflowEngine implements AsyncDisposable {
     this.scheduler.closing = true;
     WorkflowEngine.open.delete(this);
     const running: TaskFuture<unknown>[] = [];
-    for (const f of this.scheduler.all) {
+    for (const f of this.scheduler.tasks.list()) {
       if (f.done) continue;
       if (f.state === 'PENDING') f.cancel();
       if (!f.done) running.push(f);

@@ -16,6 +16,9 @@ import { buildSpec } from './exec-mode';
 import { AttemptHooks } from './hooks';
 import type { Slot, TaskDef } from './types';
 import { canTransition } from './states';
+import { endBlock, runBlock, type BlockOwner, type Settled } from './blocks';
+import { taskEvent } from './task-event';
+import { TaskRegistry } from './registry';
 import {
   DependencyFailureError, EngineShutdownError, InvalidTaskError, TaskCancelledError, TaskTimeoutError,
 } from './errors';
@@ -24,13 +27,8 @@ export type { TaskOptions, TaskDef, Slot } from './types';
 
 type Listener = (e: TaskEvent) => void;
 
-type Settled = 'DONE' | 'FAILED' | 'CANCELLED';
-
 const noop = (): void => {};
 const BLOCK_SLOT: Slot = { name: 'block', backend: undefined as unknown as Backend, assigned: 0, registered: true, retired: false, inline: false };
-
-/** Finished futures `flow.tasks` keeps at least; beyond that they are dropped in amortised O(1) per task. */
-const KEEP_FINISHED = 10_000;
 
 /** What the scheduler asks of its engine: which backend a task goes to, and when a retired one may close. */
 export interface SchedulerHost {
@@ -43,14 +41,16 @@ export class Scheduler implements FutureOwner {
   private listeners: Listener[] = [];
   /** Set by the engine's shutdown: no new task, no retry. */
   closing = false;
-  /** The task registry: unfinished futures, and finished ones until pruned. */
-  all: TaskFuture<any>[] = [];
-  /** `all` forgets finished futures when it reaches this length (a notebook session runs millions of tasks). */
-  private pruneAt = KEEP_FINISHED;
-  /** Groups cancelled by cancelGroup (the most recent ones): tasks created in them later are cancelled at once. */
-  private readonly cancelledGroups = new Set<string>();
+  /** The futures, and the cancelled groups (registry.ts). */
+  readonly tasks = new TaskRegistry();
   /** Pool/cluster attempts running now: their output is tagged with the task while there are several. */
   private poolRunning = 0;
+
+  private readonly blocks: BlockOwner = {
+    transition: (f, to, time) => this.transition(f, to, time),
+    closeAttempt: (f, attempt, state, now, err) => this.closeAttempt(f, attempt, state, now, err),
+    finish: (f, state, value, now) => this.finish(f, state, value, now),
+  };
 
   constructor(private readonly host: SchedulerHost) {}
 
@@ -60,19 +60,6 @@ export class Scheduler implements FutureOwner {
 
   off(listener: Listener): void {
     this.listeners = this.listeners.filter((l) => l !== listener);
-  }
-
-  /**
-   * Cancels every unfinished task created in `group`, and every task created in it from now on (the group's
-   * cell was interrupted). Returns how many were cancelled now.
-   */
-  cancelGroup(group: string): number {
-    this.cancelledGroups.add(group);
-    // Remember the latest groups only: each cell has its own, and a session runs thousands of cells.
-    if (this.cancelledGroups.size > 1000) this.cancelledGroups.delete(this.cancelledGroups.values().next().value!);
-    let n = 0;
-    for (const f of this.all) if (f.group === group && !f.done && f.cancel()) n++;
-    return n;
   }
 
   /** Creates the future for one call of a task and submits it when its dependencies are met. */
@@ -85,13 +72,13 @@ export class Scheduler implements FutureOwner {
     f._s!.slot = slot;
     slot.assigned++;
     if (!slot.inline && def.kind === 'function') f._s!.extra().output = new TaskOutput(f.id);
-    if (this.all.push(f) >= this.pruneAt) this.pruneFinished();
+    this.tasks.add(f);
     ctx?.adopt?.(f);
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
     // An interrupted cell's body may go on between tasks (nothing of it was running to cancel): refuse its
     // new tasks, so that `for (...) await t(i)` ends at the next call instead of running all of them.
-    if (ctx?.group !== undefined && this.cancelledGroups.has(ctx.group)) {
-      this.finish(f, 'CANCELLED', new TaskCancelledError(def.name, `cancelled: group '${ctx.group}' was cancelled`));
+    if (this.tasks.cancelled(ctx?.group)) {
+      this.finish(f, 'CANCELLED', new TaskCancelledError(def.name, `cancelled: group '${ctx!.group}' was cancelled`));
       return f;
     }
     for (let i = 0; i < args.length; i++) {
@@ -135,7 +122,7 @@ export class Scheduler implements FutureOwner {
     const run = f._s!;
     const def = run.def;
     const args = run.hadDeps ? (run.args = substitute(run.args, run.x && run.x.promiseValues)) : run.args;
-    if (def.kind === 'block') return this.runBlock(f, def, args);
+    if (def.kind === 'block') return runBlock(this.blocks, f, def, args);
     if (def.kind === 'function' && run.slot.inline) return this.submitAttempt(f);
     let command: unknown;
     if (def.kind === 'executable') {
@@ -183,11 +170,6 @@ export class Scheduler implements FutureOwner {
   /** A separate function so the two closures' context holds only these three. */
   private watch(f: TaskFuture<any>, attempt: number, p: PromiseLike<unknown>): void {
     p.then((v) => this.onResult(f, attempt, v), (e) => this.onError(f, attempt, e));
-  }
-
-  private pruneFinished(): void {
-    this.all = this.all.filter((f) => !f.done);
-    this.pruneAt = Math.max(KEEP_FINISHED, 2 * this.all.length);
   }
 
   /** In-loop function: call it here. Results settle in a microtask so long sync chains cannot recurse. */
@@ -383,40 +365,11 @@ export class Scheduler implements FutureOwner {
     }
   }
 
-  private runBlock(f: TaskFuture<any>, def: TaskDef, args: unknown[]): void {
-    const now = performance.now();
-    f._s!.extra().children = [];
-    f._attempt = 1;
-    f._firstSubmit = now;
-    f.started = now;
-    this.transition(f, 'RUNNING', now);
-    if (def.timeoutMs !== undefined && def.timeoutMs > 0) {
-      f._s!.extra().timer = setTimeout(() => this.endBlock(f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
-    }
-    const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._s?.x?.children?.push(c as TaskFuture<any>) };
-    let p: Promise<unknown>;
-    try {
-      p = Promise.resolve(flowContext.run(ctx, () => callUser(def.fn, args)));
-    } catch (err) {
-      p = Promise.reject(err);
-    }
-    p.then((v) => this.endBlock(f, 'DONE', v), (e) => this.endBlock(f, 'FAILED', e));
-  }
-
-  private endBlock(f: TaskFuture<any>, state: Settled, value: unknown): void {
-    if (f.done) return;
-    if (state !== 'DONE') for (const c of f._s!.x?.children ?? []) if (!c.done) c.cancel();
-    const now = performance.now();
-    this.closeAttempt(f, 1, state, now, state === 'DONE' ? undefined : value);
-    f._s!.x!.children = null;
-    this.finish(f, state, value, now);
-  }
-
   cancelTask(f: TaskFuture<any>): boolean {
     if (f.done) return false;
     if (f.kind === 'block') {
       if (f.state === 'PENDING') this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
-      else this.endBlock(f, 'CANCELLED', new TaskCancelledError(f.name));
+      else endBlock(this.blocks, f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
     }
     if (f._attempt === 0) {
@@ -430,20 +383,7 @@ export class Scheduler implements FutureOwner {
   }
 
   private emit(f: TaskFuture<any>, state: TaskState, time: number): void {
-    const e: TaskEvent = {
-      id: f.id, name: f.name, kind: f.kind, state, backend: f.backend, time,
-      attempt: f._attempt || 1,
-    };
-    if (state === 'FAILED' || state === 'CANCELLED') e.error = errorMessage(f.error);
-    if (f.error instanceof DependencyFailureError) e.dependency = f.error.dependencyId;
-    if (f.parent !== undefined) e.parent = f.parent;
-    if (f.group !== undefined) e.group = f.group;
-    if (state === 'RUNNING') {
-      const x = f._s?.x;
-      if (x?.slot) e.slot = x.slot;
-      if (x?.queuedAt !== undefined) e.queuedAt = x.queuedAt;
-    }
-    if ((state === 'RUNNING' || state === 'PENDING') && f._s?.x?.detail) e.detail = f._s.x.detail;
+    const e = taskEvent(f, state, time);
     for (const l of this.listeners.length === 1 ? this.listeners : this.listeners.slice()) {
       try {
         l(e);
