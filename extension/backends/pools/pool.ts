@@ -26,45 +26,10 @@ import { assertCloneable, portableSource } from '../portable';
 import { fromWire } from '../../engine/wire-errors';
 import { TaskCancelledError, TaskError, WorkerCrashError } from '../../engine/errors';
 import { isError, safeName } from '../../engine/realm';
+import type { Job, PoolWorker } from './pool-state';
 
 const MAX_BATCH = 256;
 const ABANDON_CHECK_MS = 100;
-
-type Phase = 'queued' | 'sent' | 'running' | 'yielded';
-
-interface Job {
-  task: TaskSpec;
-  source: string;
-  hooks: SubmitHooks;
-  resolve: (v: unknown) => void;
-  reject: (e: unknown) => void;
-  phase: Phase;
-  worker: PoolWorker | null;
-  seq: number;
-  /** The promise is settled (cancelled): whatever the worker says about it later is dropped. */
-  settled: boolean;
-  /** Cancelled by stopping its worker: it is settled when the worker is gone, so that nothing of it runs on. */
-  stopping: boolean;
-}
-
-interface PoolWorker {
-  index: number;
-  handle: WorkerHandle;
-  pid?: number;
-  /** Add to a worker time to get ours. */
-  offset: number;
-  ready: boolean;
-  gone: boolean;
-  /** Why we stop it; set once. */
-  stopping: string | null;
-  jobs: Map<string, Job>;
-  unstarted: number;
-  running: number;
-  yielded: number;
-  seq: number;
-  pings: Map<number, () => void>;
-  exited: Promise<void>;
-}
 
 export type Transport = 'threads' | 'processes';
 
