@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { log } from '../log';
 
 export interface ConnectionInfo {
   transport: string;
@@ -23,7 +24,27 @@ export function readConnection(file: string): ConnectionInfo {
     throw new Error(why);
   }
   if (!c || typeof c !== 'object') throw new Error('not a JSON object');
-  return { transport: 'tcp', signature_scheme: 'hmac-sha256', key: '', ...c } as ConnectionInfo;
+  const info = { transport: 'tcp', signature_scheme: 'hmac-sha256', key: '', ...c } as ConnectionInfo;
+  const warning = exposure(file, info);
+  if (warning) log(warning);
+  return info;
+}
+
+/**
+ * Whoever can read the connection file has the key and can run code as us. jupyter_client writes it 0600; a
+ * file that others may read or write (or an empty key: unsigned messages) is worth a warning, not a refusal
+ * (a user may mean it, e.g. a container with one user).
+ */
+export function exposure(file: string, info: ConnectionInfo): string | null {
+  if (!info.key) return `connection file ${file} has no key: messages are unsigned, anyone who reaches the ports can run code`;
+  let mode: number;
+  try {
+    mode = fs.statSync(file).mode & 0o777;
+  } catch {
+    return null;
+  }
+  if ((mode & 0o077) === 0) return null;
+  return `connection file ${file} is mode 0${mode.toString(8)}: other users who can read it can run code as you (jupyter_client writes 0600)`;
 }
 
 /** Binds only to the ip and transport of the connection file (ipc uses "<ip>-<port>" paths like jupyter_client). */

@@ -50,7 +50,7 @@ export class KernelClient {
       shell_port: ports[0], iopub_port: ports[1], stdin_port: ports[2], control_port: ports[3], hb_port: ports[4],
     };
     const file = path.join(this.dir, 'connection.json');
-    fs.writeFileSync(file, JSON.stringify(this.conn));
+    fs.writeFileSync(file, JSON.stringify(this.conn), { mode: 0o600 }); // as jupyter_client writes it
     this.proc = spawn(argv[0], argv.slice(1).map((a) => a.replace('{connection_file}', file)), { env, stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.shell.connect(`tcp://127.0.0.1:${ports[0]}`);

@@ -116,3 +116,28 @@ describe('the key stays secret', () => {
     }
   });
 });
+
+describe('the connection file', () => {
+  // Whoever reads it has the key. jupyter_client writes it 0600; the kernel says so when others may read it.
+  test('mode 0600 (as jupyter_client writes it): no warning', () => {
+    expect(k.stderr).not.toMatch(/connection file .* (is mode|has no key)/);
+  });
+
+  test('readable by others: the kernel warns, naming the mode, and never the key', async () => {
+    const ports = await Promise.all([0, 1, 2, 3, 4].map(() => new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => resolve(port));
+      });
+    })));
+    const key = randomUUID();
+    const file = path.join(dir, 'open-connection.json');
+    const names = ['shell_port', 'iopub_port', 'stdin_port', 'control_port', 'hb_port'];
+    const conn = { transport: 'tcp', ip: '127.0.0.1', key, signature_scheme: 'hmac-sha256', ...Object.fromEntries(names.map((n, i) => [n, ports[i]])) };
+    fs.writeFileSync(file, JSON.stringify(conn), { mode: 0o644 });
+    fs.chmodSync(file, 0o644); // whatever the umask
+    const r = spawnSync(process.execPath, [MAIN, file], { encoding: 'utf8', timeout: 5000, env: { ...process.env, FLOWBOOK_LOG: 'on' } });
+    expect(r.stderr).toMatch(/connection file .*open-connection\.json is mode 0644: other users who can read it can run code as you/);
+    expect(r.stderr).not.toContain(key);
+  }, 30_000);
+});
