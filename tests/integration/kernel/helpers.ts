@@ -35,3 +35,16 @@ export function jupyterEnv(): JupyterEnv {
   if (r.status !== 0) throw new Error(`flowbook install failed: ${r.stderr}`);
   return { dir, env, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Runs one of this folder's jupyter_client scripts against the installed kernelspec; returns the JSON of its
+ * last stdout line (the script's verdict). Prints the output when the script fails.
+ */
+export function pythonClient(jenv: JupyterEnv, script: string): any {
+  const r = spawnSync(PYTHON, ['-Xfrozen_modules=off', script], { cwd: __dirname, env: jenv.env, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) {
+    console.log(r.stdout, r.stderr);
+    throw new Error(`${script} exited with ${r.status ?? r.signal}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}

@@ -2,17 +2,13 @@
 // without allow_stdin they fail with StdinNotImplementedError, as ipykernel's input() does; an interrupt ends
 // a prompt that nobody answers, and a late reply does not answer the next one.
 import { afterAll, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
-import { jupyterEnv, PYTHON } from './helpers';
+import { jupyterEnv, pythonClient } from './helpers';
 
 const jenv = jupyterEnv();
 afterAll(() => jenv.cleanup());
 
 test('prompt/confirm/input through jupyter_client', () => {
-  const r = spawnSync(PYTHON, ['-Xfrozen_modules=off', 'stdin_client.py'], { cwd: __dirname, env: jenv.env, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) console.log(r.stdout, r.stderr);
-  expect(r.status).toBe(0);
-  const res = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const res = pythonClient(jenv, 'stdin_client.py');
   expect(res.prompt).toMatchObject({ status: 'ok', asked: [{ prompt: 'Your name?', password: false }], result: ["'hello flow'"] });
   expect(res.prompt.stdout).toBe('before\n'); // printed before the prompt, and sent before it
   expect(res.default.result).toEqual(["'8'"]);
