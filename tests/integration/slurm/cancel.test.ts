@@ -5,7 +5,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SlurmExecutionBackend, type SlurmOptions } from '../../../extension/backends/slurm';
+import { TaskCancelledError } from '../../../extension/engine/errors';
 import { exec, fn, pidAlive, requireSlurm, squeue, startHooks, until } from './helpers';
+
+/** A cancelled task rejects with TaskCancelledError naming it (it was a bare Error('cancelled')). */
+function expectCancelled(err: unknown): void {
+  expect(err).toBeInstanceOf(TaskCancelledError);
+  expect((err as Error).message).toMatch(/^task '.+' was cancelled$/);
+}
 
 let backend: SlurmExecutionBackend | undefined;
 const make = async (o: SlurmOptions = {}) => {
@@ -41,8 +48,8 @@ describe('SLURM backend: cancel', () => {
     const { pid, job } = await ids('p1');
     expect(await b.cancel(t2.id)).toBe(true);
     expect(await b.cancel(t1.id)).toBe(true);
-    expect((await r1).message).toBe('cancelled');
-    expect((await r2).message).toBe('cancelled');
+    expectCancelled(await r1);
+    expectCancelled(await r2);
     expect(queued.count).toBe(0);
     await until('the cancelled command to die', () => !pidAlive(pid));
     expect(inQueue(job)).toBe(true); // only the task went, not the pilot
@@ -57,7 +64,7 @@ describe('SLURM backend: cancel', () => {
     const r = b.submit(spin, h).catch((e) => e);
     await h.startedP;
     expect(await b.cancel(spin.id)).toBe(true);
-    expect((await r).message).toBe('cancelled');
+    expectCancelled(await r);
     expect(await b.submit(fn((a: number) => a + 1, [1]), startHooks())).toBe(2);
   });
 
@@ -69,7 +76,7 @@ describe('SLURM backend: cancel', () => {
     const { job, step } = await ids('s1');
     expect(stepInQueue(`${job}.${step}`)).toBe(true);
     expect(await b.cancel(t.id)).toBe(true);
-    expect((await r).message).toBe('cancelled');
+    expectCancelled(await r);
     await until(`step ${job}.${step} to leave squeue`, () => !stepInQueue(`${job}.${step}`));
     expect(inQueue(job)).toBe(true); // the pilot job itself stays
   });
@@ -80,7 +87,7 @@ describe('SLURM backend: cancel', () => {
     const r = b.submit(t, startHooks()).catch((e) => e);
     const { job } = await ids('j1');
     expect(await b.cancel(t.id)).toBe(true);
-    expect((await r).message).toBe('cancelled');
+    expectCancelled(await r);
     await until(`job ${job} to leave squeue`, () => !inQueue(job));
   });
 });
@@ -121,7 +128,7 @@ describe('SLURM backend: pilot job still pending', () => {
       const r = b.submit(t, hooks).catch((e) => e);
       await until('the pilot job to pend', () => squeue().some((l) => /flowbook-\d+-\d+ PENDING/.test(l)));
       expect(await b.cancel(t.id)).toBe(true);
-      expect((await r).message).toBe('cancelled');
+      expectCancelled(await r);
       await b.shutdown(); // the pilot job is still pending: it has no id yet, shutdown must scancel it by name
       expect(squeue().filter((l) => l.includes(`flowbook-${process.pid}-`))).toEqual([]);
       expect(hooks.count).toBe(0);
