@@ -4,7 +4,6 @@ jupyter_client's Session refuses a repeated signature (digest_history); the kern
 Prints one JSON line; replay.test.ts checks it.
 """
 import json
-import time
 
 from jupyter_client.manager import start_new_kernel
 
@@ -19,7 +18,6 @@ try:
     sock.send_multipart(frames)
     reply = kc.get_shell_msg(timeout=30)
     sock.send_multipart(frames)  # the same bytes again: refused by the kernel
-    time.sleep(1.0)
     second = None
     try:
         second = kc.get_shell_msg(timeout=2)["content"].get("status")

@@ -3,6 +3,7 @@
 // with EPIPE, which was logged, which failed again (2,000 lines a second). Now the log goes quiet, and a kernel
 // started by jupyter_client (JPY_PARENT_PID, as ipykernel's parent poller) shuts down when its parent dies.
 import { afterEach, expect, test } from '@jest/globals';
+import * as fs from 'node:fs';
 import { KernelClient } from '../../bench/kernel-client';
 import { NODE_FLAGS } from '../../../kernel/node-flags';
 import { MAIN } from '../kernel/helpers';
@@ -25,7 +26,7 @@ async function underClosedStderr(parentEnv: boolean): Promise<{ kernelPid: numbe
   await k.start(['/bin/bash', '-c', script, '{connection_file}'], { ...process.env, FLOWBOOK_LOG: 'on' });
   await k.ready();
   const starter = k.proc.pid!;
-  const kernelPid = descendants(starter).find((p) => require('node:fs').readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('main.js'));
+  const kernelPid = descendants(starter).find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('main.js'));
   if (!kernelPid) throw new Error('kernel process not found under its bash');
   return { kernelPid, starter };
 }
