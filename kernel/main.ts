@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Kernel entry: `node dist/kernel/main.js <connection_file>` (the kernelspec's argv).
-import './typescript/ts-cache'; // first: loads typescript from a code cache before anything requires it
+// The protocol layer starts first and the shell (TypeScript, the engine) loads later, when the kernel has
+// answered kernel_info (protocol/kernel.ts): nothing here may import the shell at the top.
 import { readConnection } from './protocol/connection';
 import { Kernel } from './protocol/kernel';
-import { NotebookShell } from './shell';
-import { installProcessHooks } from './process-hooks';
+import { newVmState } from './realm/vm-state';
+import type { NotebookShell } from './shell';
 import { log, logInfo } from './log';
 
 const file = process.argv[2];
@@ -13,22 +14,31 @@ if (!file) {
   process.exit(2);
 }
 const t0 = performance.now();
+const vmState = newVmState();
+
+/** Loads the shell and installs the process-wide hooks (once, on the kernel's first need of it). */
+function loadShell(): NotebookShell {
+  const t = performance.now();
+  require('./typescript/ts-cache'); // first: typescript from a V8 code cache, before anything requires it
+  const { NotebookShell: Shell } = require('./shell') as typeof import('./shell');
+  const { installProcessHooks } = require('./process-hooks') as typeof import('./process-hooks');
+  const shell = new Shell((type, content, parent) => kernel.publish(type, content, parent), kernel.stdin, vmState);
+  installProcessHooks(kernel, shell);
+  void shell.executor.init();
+  logInfo(`shell loaded in ${(performance.now() - t).toFixed(0)} ms`);
+  return shell;
+}
+
 let kernel: Kernel;
-let shell: NotebookShell;
 try {
-  kernel = new Kernel(readConnection(file));
-  shell = new NotebookShell((t, c, p) => kernel.publish(t, c, p), kernel.stdin);
+  kernel = new Kernel(readConnection(file), vmState, loadShell);
 } catch (e) {
   // Message only: an uncaught error would print the offending source line, which may hold the key.
   log(`cannot start with connection file ${file}: ${(e as Error)?.message ?? e}`);
   process.exit(2);
 }
-installProcessHooks(kernel, shell);
-kernel.start(shell).then(
-  () => {
-    void shell.executor.init();
-    logInfo(`kernel ready in ${(performance.now() - t0).toFixed(0)} ms (pid ${process.pid}, Node ${process.version})`);
-  },
+kernel.start().then(
+  () => logInfo(`kernel listening in ${(performance.now() - t0).toFixed(0)} ms (pid ${process.pid}, Node ${process.version})`),
   (e) => {
     log('kernel failed to start:', e?.stack ?? e);
     process.exit(1);

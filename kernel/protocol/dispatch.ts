@@ -25,7 +25,15 @@ export class Dispatcher {
   private received = 0;
   private abortThrough = 0;
 
-  constructor(private readonly shell: Shell, private readonly io: DispatchIo) {}
+  /** `shell`: the shell, loaded on first call (kernel_info and the other requests below never need it). */
+  constructor(shell: Shell | (() => Shell), private readonly io: DispatchIo) {
+    this.getShell = typeof shell === 'function' ? shell : () => shell;
+  }
+
+  private readonly getShell: () => Shell;
+  private get shell(): Shell {
+    return this.getShell();
+  }
 
   private readonly handlers: Record<string, Handler> = {
     kernel_info_request: () => this.io.kernelInfo(),

@@ -50,7 +50,15 @@ export class Runtime<Store extends object> {
   private readonly bindings = new Set<string>();
   private readonly poll = new DrainPoll(() => this.drain(), () => this.running !== null);
 
-  constructor(cwd = process.cwd(), onExit?: (code: number) => void) {
+  /**
+   * [in a vm run, run counter, cell epoch], shared with the control thread (which signals only a vm run that
+   * has lasted a while, i.e. user code that spins) and with the SIGINT holder. Made by main.ts before the
+   * runtime exists: the control thread starts first.
+   */
+  readonly vmState: Int32Array;
+
+  constructor(cwd = process.cwd(), onExit?: (code: number) => void, vmState = newVmState()) {
+    this.vmState = vmState;
     this.realm = createUserRealm(cwd, (code) => (this.onExit ?? onExit)?.(code));
     const g = this.realm.global;
     const hidden = (key: string, value: unknown) => Object.defineProperty(g, key, { value, writable: true, configurable: true });
@@ -373,10 +381,5 @@ export class Runtime<Store extends object> {
   /** Called once the interrupt reached the cell (the control thread then stops re-sending SIGINT). */
   onInterrupted?: () => void;
   private interruptPending = false;
-  /**
-   * [in a vm run, run counter, cell epoch], shared with the control thread (which signals only a vm run that
-   * has lasted a while, i.e. user code that spins) and with the SIGINT holder.
-   */
-  readonly vmState = newVmState();
   private ackTimer: NodeJS.Timeout | null = null;
 }

@@ -24,7 +24,7 @@ export type { ExecuteReply };
 export type Magics = ReturnType<typeof createMagics>;
 
 export class Executor {
-  readonly runtime = new Runtime<CellOutput>();
+  readonly runtime: Runtime<CellOutput>;
   /** The one TypeScript model (a worker): type checks, completion, inspect. */
   readonly language = new LanguageClient();
   /** `_`, `Out`, `In` in the user's scope. */
@@ -40,7 +40,8 @@ export class Executor {
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
 
-  constructor(private readonly publish: Publish, stdin?: Stdin) {
+  constructor(private readonly publish: Publish, stdin?: Stdin, vmState?: Int32Array) {
+    this.runtime = new Runtime<CellOutput>(process.cwd(), undefined, vmState);
     const current = () => this.runtime.als.getStore();
     const g = this.runtime.realm.global;
     g.display = makeDisplay(current);

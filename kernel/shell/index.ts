@@ -12,8 +12,8 @@ import { isThenable } from '../../extension/engine/realm';
 export class NotebookShell implements Shell {
   readonly executor: Executor;
 
-  constructor(publish: Publish, stdin: Stdin) {
-    this.executor = new Executor(publish, stdin);
+  constructor(publish: Publish, stdin: Stdin, vmState?: Int32Array) {
+    this.executor = new Executor(publish, stdin, vmState);
   }
 
   get executionCount(): number {

@@ -45,8 +45,6 @@ export class NotebookService {
   /** Top-level statements of executed cells, with the names each declares. */
   private stmts: { names: string[]; text: string; keep?: boolean }[] = [];
   private current = '';
-  /** Check results by cell text, valid while the executed declarations stay the same. */
-  private readonly checked = new Map<string, string[]>();
   private version = 0;
   private ls: ts.LanguageService | null = null;
   private readonly prelude: string;
@@ -56,7 +54,8 @@ export class NotebookService {
 
   private readonly roots = new Set([PRELUDE_FILE, ...(NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : [])]);
 
-  addCell(code: string): void {
+  /** Records `code` as executed; true if that changed what later cells are checked against. */
+  addCell(code: string): boolean {
     this.current = '';
     const parsed = split(blankMagics(code));
     // A REPL may redeclare a name: the newest declaration replaces the old one for the checker too.
@@ -67,8 +66,8 @@ export class NotebookService {
     // checked text grows with declarations only, not with every cell run.
     const kept = parsed.filter((p) => p.names.length || p.keep);
     this.stmts.push(...kept);
-    if (kept.length || this.stmts.length !== before) this.checked.clear(); // the context changed
     this.version++;
+    return kept.length > 0 || this.stmts.length !== before;
   }
 
   private service(): ts.LanguageService {
@@ -147,13 +146,7 @@ export class NotebookService {
    * Type errors of `code` as the next cell (earlier cells as context), then records it as executed. REPL
    * artefacts of checking cells as one file (redeclared names, top-level await/return) are not reported.
    */
-  checkCell(code: string): string[] {
-    // A cell run again in the same context (the declarations and the files unchanged) has the same errors.
-    const known = this.checked.get(code);
-    if (known) {
-      this.addCell(code);
-      return known;
-    }
+  checkCell(code: string): { warnings: string[]; changed: boolean } {
     const roots = this.roots.size;
     const offset = this.edit(code);
     const cell = this.current;
@@ -167,11 +160,8 @@ export class NotebookService {
         return `line ${line}: TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
       });
     this.current = '';
-    if (this.roots.size !== roots) this.checked.clear();
-    this.addCell(code);
-    if (this.checked.size >= 256) this.checked.clear();
-    this.checked.set(code, out);
-    return out;
+    const changed = this.addCell(code) || this.roots.size !== roots;
+    return { warnings: out, changed };
   }
 
   /** Quick info (type / signature + JSDoc) at `cursor` in `code`, or null. */

@@ -12,12 +12,12 @@ function answer(m: LanguageRequest): LanguageAnswer | null {
   switch (m.kind) {
     case 'warm':
       service.warm();
-      return null;
+      return { kind: 'warm' };
     case 'record':
       service.addCell(m.code);
       return null;
     case 'check':
-      return { id: m.id, kind: 'check', warnings: service.checkCell(m.code) };
+      return { id: m.id, kind: 'check', ...service.checkCell(m.code) };
     case 'complete':
       return { id: m.id, kind: 'complete', ...service.completions(m.code, m.cursor) };
     case 'inspect':
@@ -29,10 +29,11 @@ function failed(m: LanguageRequest, e: unknown): LanguageAnswer | null {
   const why = `language service failed: ${(e as Error)?.message ?? e}`;
   switch (m.kind) {
     case 'warm':
+      return { kind: 'warm' }; // the service builds on the next question instead
     case 'record':
       return null;
     case 'check':
-      return { id: m.id, kind: 'check', warnings: [why] };
+      return { id: m.id, kind: 'check', warnings: [why], changed: true };
     case 'complete':
       return { id: m.id, kind: 'complete', names: [], member: false };
     case 'inspect':

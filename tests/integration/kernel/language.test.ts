@@ -94,6 +94,18 @@ test('a type error is written to its cell before the reply; no warning on top-le
   expect(of(redeclared.iopub, 'execute_result')[0].content.data['text/plain']).toBe('4');
 });
 
+test('a cell run again gets the same warnings, and new ones once a declaration it uses has changed', async () => {
+  const warns = async (code: string) => stderr((await k.execute(code)).iopub); // batch: waits for the check
+  await k.execute('let memoName = 1');
+  const use = 'memoName.toUpperCase()';
+  expect(await warns(use)).toMatch(/TS2339: Property 'toUpperCase' does not exist on type 'number'/);
+  expect(await warns(use)).toMatch(/TS2339/); // the same context: the remembered result
+  await k.execute('let memoName = "now a string"');
+  expect(await warns(use)).toBe('');
+  await k.execute('const unrelatedName = 2'); // any declaration may change what a cell means
+  expect(await warns('memoName.toFixed(1)')).toMatch(/Property 'toFixed' does not exist on type 'string'/);
+});
+
 test('under FLOWBOOK_TYPECHECK=strict the typed notebook API rejects a wrong return type (TS2322)', async () => {
   const s = new KernelClient();
   await s.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_TYPECHECK: 'strict' });

@@ -28,7 +28,7 @@ function scriptedShell() {
   return { shell, running };
 }
 
-function dispatcher(shell: Shell) {
+function dispatcher(shell: Shell | (() => Shell)) {
   const events: string[] = [];
   let shutdowns = 0;
   const d = new Dispatcher(shell, {
@@ -49,6 +49,25 @@ describe('Dispatcher', () => {
     d.accept(request('kernel_info_request'), 'shell');
     await d.drained();
     expect(events).toEqual(['status busy', 'shell reply kernel_info_request ok', 'status idle']);
+  });
+
+  test('a shell loaded on first need: kernel_info is answered without it, an execute loads it', async () => {
+    const { shell, running } = scriptedShell();
+    let loads = 0;
+    const { d, events } = dispatcher(() => (loads++, shell));
+    d.accept(request('kernel_info_request'), 'shell');
+    d.accept(request('comm_info_request'), 'shell');
+    await d.drained();
+    expect(loads).toBe(0);
+    d.accept(request('execute_request', { code: 'a' }), 'shell');
+    await tick();
+    expect(running.map((r) => r.code)).toEqual(['a']);
+    running[0].finish({ status: 'ok', execution_count: 1 });
+    await d.drained();
+    expect(loads).toBeGreaterThan(0);
+    expect(events.filter((e) => e.includes('reply'))).toEqual([
+      'shell reply kernel_info_request ok', 'shell reply comm_info_request ok', 'shell reply execute_request ok',
+    ]);
   });
 
   test('a handler that throws is logged; idle still follows; unknown types are ignored', async () => {
