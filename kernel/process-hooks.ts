@@ -24,6 +24,8 @@ export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void 
   process.on('uncaughtException', (err) => ex.background(err, current()));
   process.on('unhandledRejection', (reason, promise) =>
     ex.background(reason, (promise as any)?.[(ex.runtime.als as any).kResourceStore] ?? current()));
+  // Output batched per turn of the loop goes out before user code holds the thread (a cell's execute_input).
+  ex.runtime.beforeUserCode = () => kernel.flushOutput();
   // process.exit() in a cell: a clean shutdown after the cell's reply (the server then restarts the kernel).
   ex.runtime.onExit = (code) => {
     process.exitCode = code;

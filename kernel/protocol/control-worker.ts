@@ -169,13 +169,15 @@ async function main(): Promise<void> {
   parentPort!.on('message', (m: ToControl) => {
     switch (m.kind) {
       case 'stream':
-        iopub.stream(m.parent, m.name, m.text);
+      case 'iopub':
+      case 'batch':
+        for (const o of m.kind === 'batch' ? m.messages : [m]) {
+          if (o.kind === 'stream') iopub.stream(o.parent, o.name, o.text);
+          else iopub.publish(asBuffers(o.frames));
+        }
         return released(outbound, outboundBytes(m));
       case 'sigint':
         return onSigint(m.epoch);
-      case 'iopub':
-        iopub.publish(asBuffers(m.frames));
-        return released(outbound, outboundBytes(m));
       case 'input':
         return void askInput(m.id, asBuffers(m.frames));
       case 'input-cancel':

@@ -11,7 +11,8 @@ import { decode, DigestHistory, encode, Header, makeHeader, Message, PROTOCOL_VE
 import { RejectionLog } from './rejections';
 import type { Shell } from './shell-api';
 import { FromControl, ToControl, unreachable } from './messages';
-import { OutboundGate, outboundBytes } from './outbound';
+import { OutboundGate, OutputBatch, outboundBytes } from './outbound';
+import { IN_VM } from '../realm/vm-state';
 import { Channel, Dispatcher } from './dispatch';
 import { log, logInfo } from '../log';
 
@@ -29,6 +30,7 @@ export class Kernel {
   private control!: Worker;
   /** Bounds the output posted to the control thread and not yet taken in (outbound.ts). */
   private readonly outbound = new OutboundGate();
+  private readonly output = new OutputBatch(this.outbound, (m) => this.control.postMessage(m), () => Atomics.load(this.vmState, IN_VM) === 1);
   private stopping = false;
   private dispatcher!: Dispatcher;
   private shellSending: Promise<unknown> = Promise.resolve();
@@ -76,7 +78,13 @@ export class Kernel {
     this.toControl({ kind: 'sigint', epoch });
   }
 
+  /** Posts the output batched in this turn now (before user code holds the thread). */
+  flushOutput(): void {
+    this.output.flush();
+  }
+
   private toControl(m: ToControl): void {
+    this.output.flush(); // what was published before this goes first
     this.control.postMessage(m);
   }
 
@@ -86,7 +94,7 @@ export class Kernel {
       workerData: { conn: this.conn, session: this.session, vmState, outbound: this.outbound.shared, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
       transferList: [this.stdin.workerPort],
     });
-    this.stdin.attach(this.control);
+    this.stdin.attach((m) => this.toControl(m)); // after the cell's output so far
     this.control.unref();
     return new Promise((resolve, reject) => {
       this.control.on('message', (m: FromControl) => {
@@ -131,12 +139,10 @@ export class Kernel {
   publish(msgType: string, content: unknown, parent: Partial<Header>): void {
     if (msgType === 'stream') {
       const { name, text } = content as { name: string; text: string };
-      this.outbound.reserve(text.length);
-      return this.toControl({ kind: 'stream', parent, name, text });
+      return this.output.add({ kind: 'stream', parent, name, text }, text.length);
     }
     const frames = encode(this.signer, [Buffer.from(msgType)], makeHeader(msgType, this.session), parent, content);
-    this.outbound.reserve(outboundBytes({ frames }));
-    this.toControl({ kind: 'iopub', frames });
+    this.output.add({ kind: 'iopub', frames }, outboundBytes({ frames }));
   }
 
   private reply(msg: Message, channel: Channel, content: unknown): void {

@@ -8,6 +8,7 @@
 // itself when iopub's subscribers lag), so the wait ends. The wait is an Atomics.wait, which an interrupt breaks
 // (measured on 20 and 26: a SIGINT ends a breakOnSigint run waiting in it).
 import { log } from '../log';
+import type { Output, ToControl } from './messages';
 
 const CAP_BYTES = 1024 * 1024;
 const CAP_MESSAGES = 64;
@@ -53,8 +54,42 @@ export function released(shared: Int32Array, bytes: number): void {
   Atomics.notify(shared, MESSAGES);
 }
 
+/**
+ * The output of one turn of the main thread's loop, posted to the control thread as one message. Each post wakes
+ * that thread: ~65 us of this thread apiece here (a trivial cell made 4 posts, a quarter of its time on this
+ * thread). While user code holds the thread (a vm run) the loop does not turn, so output then goes at once; and
+ * before any other message (an input_request, a reply on control) what is batched goes first, in order.
+ */
+export class OutputBatch {
+  private items: Output[] = [];
+  private bytes = 0;
+
+  constructor(private readonly gate: OutboundGate, private readonly post: (m: ToControl) => void, private readonly userCodeRuns: () => boolean) {}
+
+  add(m: Output, bytes: number): void {
+    if (this.userCodeRuns()) {
+      this.flush();
+      this.gate.reserve(bytes);
+      return this.post(m);
+    }
+    this.items.push(m);
+    this.bytes += bytes;
+    if (this.items.length === 1) setImmediate(this.flush);
+    else if (this.items.length >= CAP_MESSAGES || this.bytes >= CAP_BYTES / 4) this.flush();
+  }
+
+  readonly flush = (): void => {
+    if (!this.items.length) return;
+    const [messages, bytes] = [this.items, this.bytes];
+    [this.items, this.bytes] = [[], 0];
+    this.gate.reserve(bytes); // a batch is one message in flight
+    this.post(messages.length === 1 ? messages[0] : { kind: 'batch', messages });
+  };
+}
+
 /** What a message counts against the bound: its text or frames. */
-export function outboundBytes(m: { text: string } | { frames: Buffer[] }): number {
+export function outboundBytes(m: { text: string } | { frames: Buffer[] } | { messages: Output[] }): number {
+  if ('messages' in m) return m.messages.reduce((n, x) => n + outboundBytes(x), 0);
   if ('text' in m) return m.text.length;
   let n = 0;
   for (const f of m.frames) n += f.length;

@@ -3,7 +3,10 @@
 // request there and blocks in Atomics.wait until the reply is handed back through a MessagePort. The wait is
 // inside the cell's vm run, so an interrupt breaks it (measured: Atomics.wait on the main thread is woken by the
 // SIGINT watchdog).
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { ToControl } from './messages';
+
+type InputMessage = Extract<ToControl, { kind: 'input' | 'input-cancel' }>;
 import { encode, Header, makeHeader, Signer } from './wire';
 
 /** What a cell's request carries for input: who to ask, and whether the client said it can answer. */
@@ -31,11 +34,12 @@ export class Stdin {
     return this.channel.port2;
   }
 
-  attach(control: Worker): void {
-    this.control = control;
+  /** How input requests reach the control thread (after the output published before them). */
+  attach(post: (m: InputMessage) => void): void {
+    this.post = post;
   }
 
-  private control: Worker | null = null;
+  private post: ((m: InputMessage) => void) | null = null;
 
   /** Asks the client for a line of input and blocks until it answers (or an interrupt breaks the wait). */
   request(ctx: InputContext, prompt: string, password: boolean): string {
@@ -44,7 +48,7 @@ export class Stdin {
     const header = makeHeader('input_request', this.session);
     const frames = encode(this.signer, ctx.identities, header, ctx.parent, { prompt, password });
     Atomics.store(this.flag, 0, 0);
-    this.control!.postMessage({ kind: 'input', frames, id: header.msg_id });
+    this.post!({ kind: 'input', frames, id: header.msg_id });
     let answered = false;
     try {
       for (;;) {
@@ -59,7 +63,7 @@ export class Stdin {
         }
       }
     } finally {
-      if (!answered) this.control!.postMessage({ kind: 'input-cancel' }); // a late reply must not answer the next prompt
+      if (!answered) this.post!({ kind: 'input-cancel' }); // a late reply must not answer the next prompt
     }
   }
 }

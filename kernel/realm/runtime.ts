@@ -229,6 +229,7 @@ export class Runtime<Store extends object> {
   exec(script: vm.Script): any {
     const id = asyncStack.enter();
     const nested = Atomics.load(this.vmState, IN_VM) === 1;
+    if (!nested) this.beforeUserCode?.();
     if (!nested && script !== this.drainScript) {
       this.poll.userRan();
       userCodeHoldsThread();
@@ -376,6 +377,8 @@ export class Runtime<Store extends object> {
   }
 
   onInterrupt?: () => void;
+  /** User code is about to hold the thread: output published so far must go out now (protocol/outbound.ts). */
+  beforeUserCode?: () => void;
   /** process.exit() in a cell: the kernel shuts down cleanly once the cell has ended. */
   onExit?: (code: number) => void;
   /** Called once the interrupt reached the cell (the control thread then stops re-sending SIGINT). */
