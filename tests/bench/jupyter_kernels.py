@@ -3,9 +3,11 @@
 Reads a JSON config on stdin, writes one JSON result on stdout. The caller sets JUPYTER_PATH (kernelspecs),
 JUPYTER_RUNTIME_DIR and IPYTHONDIR to temp dirs.
 
-  {"mode": "kernel", "kernels": [{"name": "flowbook", "code": "1+1"}, ...], "starts": 5, "cells": 200, "warmup": 20}
+  {"mode": "kernel", "kernels": [{"name": "flowbook", "code": "1+1", "distinct": "1+{i}"}, ...], "starts": 5,
+   "cells": 200, "warmup": 20}
       start -> first result for each kernel (rounds interleaved, so load drift hits every kernel alike), then
-      trivial-cell round trips with every kernel alive, run in interleaved batches.
+      trivial-cell round trips with every kernel alive, run in interleaved batches: the same cell again ("rt"),
+      and, with "distinct", a new cell text each time ("rt_distinct"; {i} is the cell's number).
   {"mode": "cells", "kernels": [{"name": "flowbook"}], "cells": ["code", ...], "repeat": 3}
       each cell `repeat` times in one kernel: wall time and the cell's stdout.
 
@@ -145,24 +147,28 @@ def mode_kernel(cfg):
                 k.start()
                 for _ in range(cfg.get("warmup", 20)):
                     k.execute(s["code"])
-                alive[s["name"]] = (k, s["code"], [])
+                alive[s["name"]] = (k, s, [], [])
             except Exception as e:
                 out[s["name"]]["rt_error"] = str(e)
                 k.stop()
         cells, batch = cfg.get("cells", 200), cfg.get("batch", 20)
         for _ in range(0, cells, batch):
-            for name, (k, code, times) in list(alive.items()):
+            for name, (k, s, times, distinct) in list(alive.items()):
                 try:
                     for _ in range(batch):
-                        times.append(k.execute(code)[0])
+                        times.append(k.execute(s["code"])[0])
+                    for _ in range(batch if "distinct" in s else 0):
+                        distinct.append(k.execute(s["distinct"].replace("{i}", str(len(distinct))))[0])
                 except Exception as e:
                     out[name]["rt_error"] = str(e)
                     del alive[name]
                     k.stop()
-        for name, (k, code, times) in alive.items():
+        for name, (k, s, times, distinct) in alive.items():
             out[name].update(rt_p50_s=pct(times, 50), rt_p99_s=pct(times, 99), rt_cells=len(times))
+            if distinct:
+                out[name].update(rt_distinct_p50_s=pct(distinct, 50), rt_distinct_p99_s=pct(distinct, 99))
     finally:
-        for k, _, _ in alive.values():
+        for k, *_ in alive.values():
             k.stop()
     for d in out.values():
         if d["starts"]:

@@ -15,6 +15,7 @@ interface Measured {
   start_median_s?: number;
   rt_p50_s?: number;
   rt_p99_s?: number;
+  rt_distinct_p50_s?: number;
   rt_cells?: number;
   error?: string;
   rt_error?: string;
@@ -29,7 +30,7 @@ function rowsFor(f: Measured, name: string, b: Measured, via: string): BenchRow[
   const goal = name === 'deno' ? '<= 1.00x deno' : '';
   const met = (x?: number, y?: number) => (goal && x !== undefined && y !== undefined ? x <= y : undefined);
   const failed = (why?: string) => (why ? ` (${why.slice(0, 60)})` : '');
-  const row = (what: string, key: 'start_median_s' | 'rt_p50_s' | 'rt_p99_s', why?: string, withGoal = true): BenchRow => ({
+  const row = (what: string, key: 'start_median_s' | 'rt_p50_s' | 'rt_p99_s' | 'rt_distinct_p50_s', why?: string, withGoal = true): BenchRow => ({
     case: `${what}, ${via} (flowbook/${name})`,
     flowbook: ms(f[key]),
     baseline: `${name} ${ms(b[key])}${failed(why)}`,
@@ -41,6 +42,8 @@ function rowsFor(f: Measured, name: string, b: Measured, via: string): BenchRow[
     row('start -> first result', 'start_median_s', b.error),
     row('trivial cell p50', 'rt_p50_s', b.rt_error),
     row('trivial cell p99', 'rt_p99_s', undefined, false),
+    // Each cell new: flowbook checks its types each time (the same cell again reuses the check).
+    row('distinct trivial cells p50', 'rt_distinct_p50_s', undefined, false),
   ];
 }
 
@@ -50,7 +53,7 @@ async function throughJupyterClient(): Promise<{ rows: BenchRow[]; data: Record<
     const before = machine();
     const r = await runDriver<Record<string, Measured>>(peers, {
       mode: 'kernel',
-      kernels: peers.names.map((name) => ({ name, code: '1 + 1' })),
+      kernels: peers.names.map((name) => ({ name, code: '1 + 1', distinct: '1 + {i}' })),
       starts: STARTS,
       cells: CELLS,
       warmup: 20,
