@@ -27,8 +27,11 @@ function writeSpec(kernels: string, name: string, argv: string[], language: stri
   fs.writeFileSync(path.join(kernels, name, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n');
 }
 
-/** flowbook's kernelspec comes from its own CLI (as in tests/integration/kernel/helpers.ts); peers' by hand. */
-export function jupyterPeers(): JupyterPeers {
+/**
+ * flowbook's kernelspec comes from its own CLI (as in tests/integration/kernel/helpers.ts), run by `node`: the
+ * kernelspec points at the node that installed it. Peers' by hand.
+ */
+export function jupyterPeers(node = process.execPath): JupyterPeers {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-bench-jc-'));
   const prefix = path.join(dir, 'prefix');
   const env: NodeJS.ProcessEnv = {
@@ -43,7 +46,7 @@ export function jupyterPeers(): JupyterPeers {
     FLOWBOOK_LOG: 'off',
   };
   const cli = path.join(ROOT, 'dist/kernel/cli.js');
-  const r = spawnSync(process.execPath, [cli, 'install', '--prefix', prefix], { env, encoding: 'utf8' });
+  const r = spawnSync(node, [cli, 'install', '--prefix', prefix], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`flowbook install failed: ${r.stderr}`);
   const kernels = path.join(prefix, 'share/jupyter/kernels');
   const names: PeerName[] = ['flowbook'];

@@ -2,6 +2,9 @@
 // (jupyter_client) at top level, inside `{ ... }`, and with `var`, against the same loop in plain `node -e`.
 // Each cell times itself with performance.now() and prints it; the wall time (request -> idle) is kept too.
 // Names get the repeat's number so that no repeat depends on redeclaration.
+// FLOWBOOK_BENCH_NODE_LINES="20 22 24 26" runs it all once per Node line (binaries from scripts/node-lines.sh;
+// 20 is the machine's node), the kernel and `node -e` on that line's node; default: the node running the bench.
+import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { jupyterPeers, runDriver, machine, fmtLoad } from './jupyter-peers';
 import type { BenchResult, BenchRow } from './types';
@@ -36,12 +39,12 @@ function parse(name: string, runs: Run[], cell: number): Stat {
   return { cell_ms: median(cellMs), wall_ms: median(mine.map((r) => r.wall_s * 1000)), runs: mine.length };
 }
 
-function plainNode(): Stat {
+function plainNode(node: string): Stat {
   const cell: number[] = [];
   const wall: number[] = [];
   for (let r = 0; r < REPEAT; r++) {
     const t0 = performance.now();
-    const p = spawnSync(process.execPath, ['-e', NODE_CODE], { encoding: 'utf8' });
+    const p = spawnSync(node, ['-e', NODE_CODE], { encoding: 'utf8' });
     wall.push(performance.now() - t0);
     const m = /CELL_MS (\S+) (\d+)/.exec(p.stdout);
     if (p.status !== 0 || !m || m[2] !== SUM) throw new Error(`node -e failed: ${p.stderr}`);
@@ -53,9 +56,34 @@ function plainNode(): Stat {
 const f1 = (x: number) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
 const times = (s: Stat) => `${f1(s.cell_ms)} in cell, ${f1(s.wall_ms)} wall`;
 
+/** The node binary of each line asked for (the machine's own when its major is asked for). */
+function nodeLines(): { major: string; node: string }[] {
+  const asked = (process.env.FLOWBOOK_BENCH_NODE_LINES ?? '').split(/\s+/).filter(Boolean);
+  const own = process.versions.node.split('.')[0];
+  if (!asked.length) return [{ major: own, node: process.execPath }];
+  return asked.map((major) => {
+    if (major === own) return { major, node: process.execPath };
+    const script = path.resolve(__dirname, '../../../scripts/node-lines.sh');
+    const r = spawnSync('bash', [script, major], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new Error(`scripts/node-lines.sh ${major} failed`);
+    return { major, node: r.stdout.trim().split(' ')[1] };
+  });
+}
+
 export async function bench(): Promise<BenchResult> {
-  const peers = jupyterPeers();
-  const before = machine();
+  const results = [];
+  for (const { major, node } of nodeLines()) results.push(await benchOn(node, major));
+  return {
+    area: 'toplevel',
+    rows: results.flatMap((r) => r.rows),
+    notes: results.flatMap((r) => r.notes),
+    data: Object.fromEntries(results.map((r) => [`node${r.major}`, r.data])),
+  };
+}
+
+async function benchOn(node: string, major: string) {
+  const peers = jupyterPeers(node);
+  const before = { ...machine(), node: spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim() };
   const names = Object.keys(CASES) as Case[];
   let r;
   try {
@@ -74,7 +102,7 @@ export async function bench(): Promise<BenchResult> {
   const fb = r.kernels.flowbook;
   if (fb.error) throw new Error(`flowbook: ${fb.error}`);
   const stat = Object.fromEntries(names.map((n, i) => [n, parse('flowbook', fb.runs, i)])) as Record<Case, Stat>;
-  const node = plainNode();
+  const plain = plainNode(node);
   const deno = r.kernels.deno && !r.kernels.deno.error ? parse('deno', r.kernels.deno.runs, 0) : undefined;
   const loadAfter = machine().loadavg;
   const row = (c: string, a: Stat, b: Stat, bName: string, goal = true): BenchRow => {
@@ -86,17 +114,17 @@ export async function bench(): Promise<BenchResult> {
     };
   };
   const rows: BenchRow[] = [
-    row('3e6 loop: top-level let / block (in kernel)', stat['top-level let'], stat.block, 'block'),
-    row('3e6 loop: top-level let / node -e', stat['top-level let'], node, 'node -e'),
-    row('3e6 loop: top-level var / block (in kernel)', stat['top-level var'], stat.block, 'block'),
-    row('3e6 loop: top-level var / node -e', stat['top-level var'], node, 'node -e'),
+    row(`Node ${major}, 3e6 loop: top-level let / block (in kernel)`, stat['top-level let'], stat.block, 'block'),
+    row(`Node ${major}, 3e6 loop: top-level let / node -e`, stat['top-level let'], plain, 'node -e'),
+    row(`Node ${major}, 3e6 loop: top-level var / block (in kernel)`, stat['top-level var'], stat.block, 'block'),
+    row(`Node ${major}, 3e6 loop: top-level var / node -e`, stat['top-level var'], plain, 'node -e'),
   ];
-  if (deno) rows.push(row('3e6 loop: top-level let, flowbook / deno', stat['top-level let'], deno, 'deno', false));
+  if (deno) rows.push(row(`Node ${major}, 3e6 loop: top-level let, flowbook / deno`, stat['top-level let'], deno, 'deno', false));
   const notes = [
     `through ${r.client}, Node ${before.node}, ${before.cpus} x ${before.cpu}, ` +
       `loadavg before ${fmtLoad(before.loadavg)}, after ${fmtLoad(loadAfter)}; median of ${REPEAT}`,
     'ratio: performance.now() measured inside the cell; wall = execute_request -> idle (node -e: the whole process)',
   ];
-  const data = { client: r.client, machine: { ...before, loadavg_after: loadAfter }, cases: CASES, flowbook: stat, node, deno, raw: r.kernels };
-  return { area: 'toplevel', rows, notes, data };
+  const data = { client: r.client, machine: { ...before, loadavg_after: loadAfter }, cases: CASES, flowbook: stat, node: plain, deno, raw: r.kernels };
+  return { major, rows, notes, data };
 }
