@@ -48,6 +48,8 @@ interface Pending {
   hooks: SubmitHooks;
   cancelled: boolean;
   started?: boolean;
+  /** performance.now() when it was handed to the agent: a start reported later is never before it. */
+  sentAt: number;
 }
 
 /** The pilot died before the task started (or refused it): safe to run it elsewhere. */
@@ -157,7 +159,7 @@ export class Pilot {
   run(job: AgentJob, value: Buffer | undefined, hooks: SubmitHooks): Promise<unknown> {
     if (!this.alive) return Promise.reject(new PilotLostError(`SLURM ${this.label()} is gone`));
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false });
+      this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false, sentAt: performance.now() });
       if (this.ready) this.ch!.send(job, value);
       else void this.started.then(() => this.ch!.send(job, value), () => {}); // single-use: sent once it said hello
     });
@@ -239,6 +241,11 @@ export class Pilot {
       case 'done': {
         const p = this.pending.get(msg.id);
         if (!p) return;
+        if (msg.start && !p.started) {
+          // Ended before its start was reported on its own: the start comes now, dated when it happened.
+          p.started = true;
+          p.hooks.started(this.startInfo(msg.start.pid, Math.max(p.sentAt, performance.now() - msg.start.agoMs)));
+        }
         if (!msg.ok && msg.signal && !p.cancelled && !this.closing) {
           void this.explainKill(msg.id, p, fromWire(msg.error, p.name) as Error);
           return;
@@ -253,9 +260,9 @@ export class Pilot {
     }
   }
 
-  private startInfo(pid: number | undefined): StartInfo {
+  private startInfo(pid: number | undefined, time?: number): StartInfo {
     const step = this.opts.ownJob ? `job ${this.jobId}` : `step ${this.target}`;
-    return { slot: { worker: 0, pid, host: this.host }, detail: `SLURM ${step} on ${this.host}` };
+    return { slot: { worker: 0, pid, host: this.host }, detail: `SLURM ${step} on ${this.host}`, ...(time !== undefined ? { time } : {}) };
   }
 
   private settle(id: string, p: Pending, how: () => void): void {

@@ -27,6 +27,24 @@ describe('SLURM backend, pilot mode', () => {
     expect(hooks.count).toBe(1);
   });
 
+  test('a short task reports its start with its end, dated when it began; a longer one reports it while it runs', async () => {
+    const times: (number | undefined)[] = [];
+    const t0 = performance.now();
+    await backend.submit(exec('true', { argv: ['true'] }), { started: (info) => times.push(info?.time) });
+    const t1 = performance.now();
+    expect(times).toHaveLength(1);
+    // The agent holds the start of a task that ends within a few ms (one frame instead of two): the time
+    // it gives lies between the submit and the result.
+    expect(times[0]).toBeGreaterThanOrEqual(t0);
+    expect(times[0]).toBeLessThanOrEqual(t1);
+    const hooks = startHooks();
+    let ended = false;
+    const slow = backend.submit(exec('sleep 1'), hooks).then(() => (ended = true));
+    await hooks.startedP;
+    expect(ended).toBe(false);
+    await slow;
+  });
+
   test('nonzero exit fails the task with exit code and stderr', async () => {
     const err: any = await backend.submit(exec('echo broken pipe dream >&2; exit 7'), startHooks()).catch((e) => e);
     expect(err).toBeInstanceOf(Error);
