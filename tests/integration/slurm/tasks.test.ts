@@ -45,6 +45,12 @@ describe('SLURM backend, pilot mode', () => {
     await slow;
   });
 
+  test('an argv task (exec mode) is spawned by the agent itself, without a shell', async () => {
+    expect(await backend.submit(exec('echo', { argv: ['echo', '$HOME;', '*'] }), startHooks())).toBe('$HOME; *');
+    // The program's parent is the agent (node), not a bash between them.
+    expect(await backend.submit(exec('sh', { argv: ['sh', '-c', 'cat /proc/$PPID/comm'] }), startHooks())).toBe('node');
+  });
+
   test('nonzero exit fails the task with exit code and stderr', async () => {
     const err: any = await backend.submit(exec('echo broken pipe dream >&2; exit 7'), startHooks()).catch((e) => e);
     expect(err).toBeInstanceOf(Error);
