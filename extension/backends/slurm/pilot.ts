@@ -18,6 +18,7 @@ import { PilotListener, type HostChannel } from './channel';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 import { decodeValue, type AgentJob, type FromAgent } from './protocol';
 import { TaskCancelledError } from '../../engine/errors';
+import { PilotLostError, SlurmJobEndedError } from './errors';
 
 export type { AgentJob } from './protocol';
 
@@ -52,10 +53,7 @@ interface Pending {
   sentAt: number;
 }
 
-/** The pilot died before the task started (or refused it): safe to run it elsewhere. */
-export class PilotLostError extends Error {
-  override name = 'PilotLostError';
-}
+export { PilotLostError } from './errors';
 
 let counter = 0;
 const STDERR_TAIL = 16384;
@@ -157,7 +155,7 @@ export class Pilot {
 
   /** Hands one task to the agent. Only call with a free slot (single-use: once, before or after start). */
   run(job: AgentJob, value: Buffer | undefined, hooks: SubmitHooks): Promise<unknown> {
-    if (!this.alive) return Promise.reject(new PilotLostError(`SLURM ${this.label()} is gone`));
+    if (!this.alive) return Promise.reject(new PilotLostError(job.name, `SLURM ${this.label()} is gone`));
     return new Promise((resolve, reject) => {
       this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false, sentAt: performance.now() });
       if (this.ready) this.ch!.send(job, value);
@@ -291,7 +289,7 @@ export class Pilot {
       return;
     }
     if (this.pending.get(id) !== p) return;
-    this.settle(id, p, () => p.reject(reason ? new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`) : original));
+    this.settle(id, p, () => p.reject(reason ? new SlurmJobEndedError(p.name, this.label(), reason) : original));
   }
 
   label(): string {
@@ -309,14 +307,14 @@ export class Pilot {
       const lastLine = this.stderrTail.trim().split('\n').pop();
       const slurm = await failureReason(this.jobId || undefined, this.stderrTail);
       const reason = [this.lostReason, slurm].filter(Boolean).join('; ') || (lastLine ? `${how}: ${lastLine}` : how);
-      const err = this.closing
+      const ended = (name: string) => this.closing
         ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
-        : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
-      if (!this.ready) this.onEarlyExit(err);
+        : new SlurmJobEndedError(name, this.label(), reason);
+      if (!this.ready) this.onEarlyExit(ended(this.name)); // the pilot job itself failed
       for (const p of waiting) {
         if (p.cancelled) p.reject(new TaskCancelledError(p.name));
-        else if (!p.started && !this.closing) p.reject(new PilotLostError(err.message));
-        else p.reject(err);
+        else if (!p.started && !this.closing) p.reject(new PilotLostError(p.name, ended(p.name).message));
+        else p.reject(ended(p.name));
       }
     }
     this.onExited();

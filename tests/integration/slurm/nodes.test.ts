@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SlurmExecutionBackend } from '../../../extension/backends/slurm';
+import { SlurmJobEndedError, type SlurmExecutionBackend } from '../../../extension/backends/slurm';
 import { exec, nodeCpus, pidAlive, slurmBackends, squeue, startHooks, until } from './helpers';
 
 const make = slurmBackends();
@@ -83,8 +83,9 @@ test("a node's slurmd killed mid-run: only the task on it fails, with SLURM's re
     expect(more.map(String)).toEqual(['node1', 'node1', 'node1']);
     // slurmctld declares node2 down after SlurmdTimeout (30 s in start.sh) and ends the job on it.
     const err = await runs[lost];
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/ended before the task finished: .*NODE_FAIL/);
+    expect(err).toBeInstanceOf(SlurmJobEndedError);
+    expect((err as SlurmJobEndedError).reason).toMatch(/NODE_FAIL/);
+    expect((err as Error).message).toMatch(/^SLURM job \d+ ended before the task finished: .*NODE_FAIL/);
     // Its command does not run on: the pilot's agent on node2 killed it when the kernel let the pilot go.
     await until('the task on node2 to die', () => !pidAlive(Number(on(lost).split(' ')[1])), 10000);
     names().forEach((n) => seenNames.add(n));

@@ -6,7 +6,7 @@ import { afterEach, expect, test } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkflowEngine } from '../../../extension';
+import { SlurmJobEndedError, WorkflowEngine } from '../../../extension';
 import { slurmBackends } from './helpers';
 
 const make = slurmBackends();
@@ -34,7 +34,7 @@ test('one-minute pilots: waiting tasks move to a replacement; a task killed by t
   expect(Date.now() - t0).toBeGreaterThan(60000 - 30000);
 
   const err = await failed;
-  expect(err).toBeInstanceOf(Error);
+  expect(err).toBeInstanceOf(SlurmJobEndedError);
   expect(String(err?.message)).toMatch(/ended before the task finished: .*(TIMEOUT|TIME LIMIT)/);
   expect(noRetry.attempt).toBe(1);
 
