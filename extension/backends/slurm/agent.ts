@@ -76,7 +76,7 @@ function began(id: string, child: ChildProcess, worker: boolean): Running {
   const entry: Running = { child, cancelled: false, worker, startedAt: performance.now() };
   entry.holdStart = setTimeout(() => {
     entry.holdStart = undefined;
-    send({ type: 'started', id, pid: child.pid });
+    send({ type: 'started', id, pid: child.pid, agoMs: performance.now() - entry.startedAt });
   }, START_HOLD_MS);
   running.set(id, entry);
   return entry;

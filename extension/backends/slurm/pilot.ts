@@ -233,7 +233,7 @@ export class Pilot {
         const p = this.pending.get(msg.id);
         if (!p || p.started) return;
         p.started = true;
-        p.hooks.started(this.startInfo(msg.pid));
+        p.hooks.started(this.startInfo(msg.pid, msg.agoMs === undefined ? undefined : this.startTime(p, msg.agoMs)));
         return;
       }
       case 'done': {
@@ -242,7 +242,7 @@ export class Pilot {
         if (msg.start && !p.started) {
           // Ended before its start was reported on its own: the start comes now, dated when it happened.
           p.started = true;
-          p.hooks.started(this.startInfo(msg.start.pid, Math.max(p.sentAt, performance.now() - msg.start.agoMs)));
+          p.hooks.started(this.startInfo(msg.start.pid, this.startTime(p, msg.start.agoMs)));
         }
         if (!msg.ok && msg.signal && !p.cancelled && !this.closing) {
           void this.explainKill(msg.id, p, fromWire(msg.error, p.name) as Error);
@@ -256,6 +256,11 @@ export class Pilot {
         });
       }
     }
+  }
+
+  /** On our clock: `agoMs` before now (the agent's own interval, so no clock sync), never before it was sent. */
+  private startTime(p: Pending, agoMs: number): number {
+    return Math.max(p.sentAt, performance.now() - agoMs);
   }
 
   private startInfo(pid: number | undefined, time?: number): StartInfo {

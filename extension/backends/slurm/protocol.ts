@@ -37,7 +37,8 @@ export type ToAgent = { type: 'welcome' } | AgentJob | { type: 'cancel'; id: str
 
 export type FromAgent =
   | { type: 'hello'; jobId: string; stepId: string; host: string; slots: number; pid: number }
-  | { type: 'started'; id: string; pid?: number }
+  /** `agoMs`: it began that long before this frame (the agent holds a start report for a few ms). */
+  | { type: 'started'; id: string; pid?: number; agoMs?: number }
   /** The value is the frame's value (v8). */
   | { type: 'done'; id: string; ok: true; start?: HeldStart }
   /** `signal`: killed by a signal the agent did not send (e.g. SLURM ending the job or step). */

@@ -37,11 +37,16 @@ describe('SLURM backend, pilot mode', () => {
     // it gives lies between the submit and the result.
     expect(times[0]).toBeGreaterThanOrEqual(t0);
     expect(times[0]).toBeLessThanOrEqual(t1);
-    const hooks = startHooks();
     let ended = false;
-    const slow = backend.submit(exec('sleep 1'), hooks).then(() => (ended = true));
-    await hooks.startedP;
+    let reported: { at: number; time?: number } | undefined;
+    const t2 = performance.now();
+    const slow = backend.submit(exec('sleep 1'), { started: (info) => (reported = { at: performance.now(), time: info?.time }) })
+      .then(() => (ended = true));
+    await until('the start report', () => reported !== undefined, 10000);
     expect(ended).toBe(false);
+    // Reported after the hold, dated when it began.
+    expect(reported!.time).toBeGreaterThanOrEqual(t2);
+    expect(reported!.time).toBeLessThan(reported!.at);
     await slow;
   });
 
