@@ -15,7 +15,7 @@ export type { Executor, PoolOptions } from './backends/executor';
 export { NoopExecutionBackend } from './backends/noop';
 export { RUNS_INLINE, runsInline } from './backends/inline';
 export { ClosureError, ArgumentCloneError, NotPortableError, portableSource, reviveFunction, assertCloneable } from './backends/portable';
-export { SlurmExecutionBackend, type SlurmOptions, type SlurmMode } from './backends/slurm';
+export { SlurmExecutionBackend, SlurmJobEndedError, type SlurmOptions, type SlurmMode } from './backends/slurm';
 export {
   plot, TaskTimeline, LiveTable, renderTable, renderSvg, ganttSpec, barsSpec, summaryTable, VEGALITE_MIME,
   type TaskRow, type VegaLiteSpec, type RunSample,

@@ -85,7 +85,7 @@ export async function failureReason(jobId: string | undefined, srunStderr: strin
       parts.push(`job ${jobId} ${info.state}${info.reason && info.reason !== 'None' ? ` (reason: ${info.reason})` : ''}`);
     }
   }
-  parts.push(...slurmLines);
+  parts.push(...new Set(slurmLines)); // srun repeats "Node failure on node2" once per task of the step
   return parts.join('; ');
 }
 

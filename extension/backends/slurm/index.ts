@@ -25,6 +25,8 @@ import { encodeValue, type AgentJob } from './protocol';
 import { runSbatch, type SbatchRun } from './sbatch';
 import { SrunCommand } from './step';
 
+export { SlurmJobEndedError } from './errors';
+
 export type SlurmMode = 'pilot' | 'srun' | 'sbatch';
 
 export interface SlurmOptions {

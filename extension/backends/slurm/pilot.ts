@@ -18,6 +18,7 @@ import { PilotListener, type HostChannel } from './channel';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 import { decodeValue, type AgentJob, type FromAgent } from './protocol';
 import { TaskCancelledError } from '../../engine/errors';
+import { PilotLostError, SlurmJobEndedError } from './errors';
 
 export type { AgentJob } from './protocol';
 
@@ -48,12 +49,11 @@ interface Pending {
   hooks: SubmitHooks;
   cancelled: boolean;
   started?: boolean;
+  /** performance.now() when it was handed to the agent: a start reported later is never before it. */
+  sentAt: number;
 }
 
-/** The pilot died before the task started (or refused it): safe to run it elsewhere. */
-export class PilotLostError extends Error {
-  override name = 'PilotLostError';
-}
+export { PilotLostError } from './errors';
 
 let counter = 0;
 const STDERR_TAIL = 16384;
@@ -155,9 +155,9 @@ export class Pilot {
 
   /** Hands one task to the agent. Only call with a free slot (single-use: once, before or after start). */
   run(job: AgentJob, value: Buffer | undefined, hooks: SubmitHooks): Promise<unknown> {
-    if (!this.alive) return Promise.reject(new PilotLostError(`SLURM ${this.label()} is gone`));
+    if (!this.alive) return Promise.reject(new PilotLostError(job.name, `SLURM ${this.label()} is gone`));
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false });
+      this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false, sentAt: performance.now() });
       if (this.ready) this.ch!.send(job, value);
       else void this.started.then(() => this.ch!.send(job, value), () => {}); // single-use: sent once it said hello
     });
@@ -233,12 +233,17 @@ export class Pilot {
         const p = this.pending.get(msg.id);
         if (!p || p.started) return;
         p.started = true;
-        p.hooks.started(this.startInfo(msg.pid));
+        p.hooks.started(this.startInfo(msg.pid, msg.agoMs === undefined ? undefined : this.startTime(p, msg.agoMs)));
         return;
       }
       case 'done': {
         const p = this.pending.get(msg.id);
         if (!p) return;
+        if (msg.start && !p.started) {
+          // Ended before its start was reported on its own: the start comes now, dated when it happened.
+          p.started = true;
+          p.hooks.started(this.startInfo(msg.start.pid, this.startTime(p, msg.start.agoMs)));
+        }
         if (!msg.ok && msg.signal && !p.cancelled && !this.closing) {
           void this.explainKill(msg.id, p, fromWire(msg.error, p.name) as Error);
           return;
@@ -253,9 +258,14 @@ export class Pilot {
     }
   }
 
-  private startInfo(pid: number | undefined): StartInfo {
+  /** On our clock: `agoMs` before now (the agent's own interval, so no clock sync), never before it was sent. */
+  private startTime(p: Pending, agoMs: number): number {
+    return Math.max(p.sentAt, performance.now() - agoMs);
+  }
+
+  private startInfo(pid: number | undefined, time?: number): StartInfo {
     const step = this.opts.ownJob ? `job ${this.jobId}` : `step ${this.target}`;
-    return { slot: { worker: 0, pid, host: this.host }, detail: `SLURM ${step} on ${this.host}` };
+    return { slot: { worker: 0, pid, host: this.host }, detail: `SLURM ${step} on ${this.host}`, ...(time !== undefined ? { time } : {}) };
   }
 
   private settle(id: string, p: Pending, how: () => void): void {
@@ -284,7 +294,7 @@ export class Pilot {
       return;
     }
     if (this.pending.get(id) !== p) return;
-    this.settle(id, p, () => p.reject(reason ? new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`) : original));
+    this.settle(id, p, () => p.reject(reason ? new SlurmJobEndedError(p.name, this.label(), reason) : original));
   }
 
   label(): string {
@@ -302,14 +312,14 @@ export class Pilot {
       const lastLine = this.stderrTail.trim().split('\n').pop();
       const slurm = await failureReason(this.jobId || undefined, this.stderrTail);
       const reason = [this.lostReason, slurm].filter(Boolean).join('; ') || (lastLine ? `${how}: ${lastLine}` : how);
-      const err = this.closing
+      const ended = (name: string) => this.closing
         ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
-        : new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`);
-      if (!this.ready) this.onEarlyExit(err);
+        : new SlurmJobEndedError(name, this.label(), reason);
+      if (!this.ready) this.onEarlyExit(ended(this.name)); // the pilot job itself failed
       for (const p of waiting) {
         if (p.cancelled) p.reject(new TaskCancelledError(p.name));
-        else if (!p.started && !this.closing) p.reject(new PilotLostError(err.message));
-        else p.reject(err);
+        else if (!p.started && !this.closing) p.reject(new PilotLostError(p.name, ended(p.name).message));
+        else p.reject(ended(p.name));
       }
     }
     this.onExited();

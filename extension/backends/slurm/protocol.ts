@@ -37,11 +37,18 @@ export type ToAgent = { type: 'welcome' } | AgentJob | { type: 'cancel'; id: str
 
 export type FromAgent =
   | { type: 'hello'; jobId: string; stepId: string; host: string; slots: number; pid: number }
-  | { type: 'started'; id: string; pid?: number }
+  /** `agoMs`: it began that long before this frame (the agent holds a start report for a few ms). */
+  | { type: 'started'; id: string; pid?: number; agoMs?: number }
   /** The value is the frame's value (v8). */
-  | { type: 'done'; id: string; ok: true }
+  | { type: 'done'; id: string; ok: true; start?: HeldStart }
   /** `signal`: killed by a signal the agent did not send (e.g. SLURM ending the job or step). */
-  | { type: 'done'; id: string; ok: false; error: WireError; signal?: string };
+  | { type: 'done'; id: string; ok: false; error: WireError; signal?: string; start?: HeldStart };
+
+/** A start not reported on its own (the task ended first, agent.ts START_HOLD_MS): it began `agoMs` before. */
+export interface HeldStart {
+  pid?: number;
+  agoMs: number;
+}
 
 export const encodeValue = (v: unknown): Buffer => v8.serialize(v);
 export const decodeValue = (b: Buffer | undefined): unknown => (b ? v8.deserialize(b) : undefined);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SubmitHooks, TaskSpec } from '../backend';
 import { failureReason, scancel } from './cli';
+import { SlurmJobEndedError } from './errors';
 import { fromWire } from '../../engine/wire-errors';
 import { agentScript } from './pilot';
 import { decodeValue, type AgentJob } from './protocol';
@@ -74,7 +75,7 @@ export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefine
       try {
         if (cancelled) throw new TaskCancelledError(task.name);
         const err = read('err');
-        if (!rcText) throw new Error(`SLURM job ${jobId || '?'} ended before the task finished: ${(await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason'}`);
+        if (!rcText) throw new SlurmJobEndedError(task.name, `job ${jobId || '?'}`, (await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason');
         if (job.type === 'exec') {
           if (rcText !== '0') throw Object.assign(new Error(`command exited with code ${rcText}: ${err.trim().split('\n').pop() ?? ''}`), { exitCode: Number(rcText), stderr: err });
           return resolve(read('out').trim());

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SubmitHooks } from '../backend';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
+import { SlurmJobEndedError } from './errors';
 import { TaskCancelledError } from '../../engine/errors';
 
 const MARK = '\x1eflowbook-start';
@@ -106,7 +107,7 @@ export class SrunCommand {
       ['CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE'].includes(info?.state ?? '');
     if (slurmKilled || !this.jobId) {
       const reason = (await failureReason(this.jobId || undefined, stderr)) || `srun exited (${signal ?? `code ${code}`})`;
-      return new Error(`SLURM ${label} ended before the task finished: ${reason}`);
+      return new SlurmJobEndedError(this.opts.taskName, label, reason);
     }
     const tail = own[own.length - 1];
     const e = new Error(`command exited with code ${code}${tail ? `: ${tail}` : ''}`) as Error & { exitCode?: number; stderr?: string };

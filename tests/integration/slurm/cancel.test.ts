@@ -1,12 +1,11 @@
 // Cancel, external scancel and their effect on squeue, against the real SLURM. Holds at most one CPU at a time.
-import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SlurmExecutionBackend, type SlurmOptions } from '../../../extension/backends/slurm';
 import { TaskCancelledError } from '../../../extension/engine/errors';
-import { exec, fn, pidAlive, requireSlurm, squeue, startHooks, until } from './helpers';
+import { exec, fn, pidAlive, slurmBackends, squeue, startHooks, until } from './helpers';
 
 /** A cancelled task rejects with TaskCancelledError naming it (it was a bare Error('cancelled')). */
 function expectCancelled(err: unknown): void {
@@ -14,12 +13,7 @@ function expectCancelled(err: unknown): void {
   expect((err as Error).message).toMatch(/^task '.+' was cancelled$/);
 }
 
-let backend: SlurmExecutionBackend | undefined;
-const make = async (o: SlurmOptions = {}) => {
-  backend = new SlurmExecutionBackend({ partition: 'debug', slots: 1, ...o });
-  await backend.init();
-  return backend;
-};
+const make = slurmBackends({ slots: 1 });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-slurm-cancel-'));
 /** A command that records "<pid> <job> <step>" and then sleeps, so a test can find it in squeue and ps. */
 const sleeper = (tag: string) => exec(`echo "$$ $SLURM_JOB_ID $SLURM_STEP_ID" > ${dir}/${tag}; exec sleep 120`);
@@ -31,11 +25,6 @@ const ids = async (tag: string) => {
 const inQueue = (job: string) => squeue().some((l) => l.startsWith(`${job} `));
 const stepInQueue = (step: string) => squeue(true).some((l) => l.startsWith(`${step} `));
 
-beforeAll(requireSlurm);
-afterEach(async () => {
-  await backend?.shutdown();
-  backend = undefined;
-});
 
 describe('SLURM backend: cancel', () => {
   test('pilot: cancel kills that task only; a queued task never starts; the pilot keeps serving', async () => {

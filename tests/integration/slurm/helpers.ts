@@ -1,8 +1,10 @@
 // Shared by the SLURM integration tests: real SLURM only; an unreachable controller fails, never skips.
+import { afterEach, beforeAll } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SubmitHooks, TaskSpec } from '../../../extension/backends/backend';
+import { SlurmExecutionBackend, type SlurmOptions } from '../../../extension/backends/slurm';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -21,6 +23,28 @@ export function requireSlurm(): void {
   }
   if (!fs.existsSync(agent)) throw new Error(`build did not produce ${agent}`);
 }
+
+/**
+ * The setup of a file whose tests each make their own backends: SLURM must be up (beforeAll), and every backend
+ * a test made is shut down after it (afterEach), so squeue is empty between tests. Returns the maker: options
+ * over `{ partition: 'debug' }`, initialised.
+ */
+export function slurmBackends(defaults: SlurmOptions = {}): (o?: SlurmOptions) => Promise<SlurmExecutionBackend> {
+  const made: SlurmExecutionBackend[] = [];
+  beforeAll(requireSlurm);
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((b) => b.shutdown()));
+  });
+  return async (o = {}) => {
+    const b = new SlurmExecutionBackend({ partition: 'debug', ...defaults, ...o });
+    made.push(b);
+    await b.init();
+    return b;
+  };
+}
+
+/** CPUs of one node of the debug partition (each node of the test cluster has all of this machine's). */
+export const nodeCpus = (): number => Number(execFileSync('sinfo', ['-h', '-p', 'debug', '-o', '%c'], { encoding: 'utf8' }).trim());
 
 let n = 0;
 const uid = `${process.pid}-${Date.now().toString(36)}`;

@@ -1,22 +1,12 @@
 // Pilots that follow the work (issue 16.2) and values through the channel (issue 17.18), on the real SLURM.
-import { afterEach, beforeAll, expect, test } from '@jest/globals';
-import { SlurmExecutionBackend, type SlurmOptions } from '../../../extension/backends/slurm';
-import { exec, fn, requireSlurm, squeue, startHooks, until } from './helpers';
+import { expect, test } from '@jest/globals';
+import type { SlurmExecutionBackend } from '../../../extension/backends/slurm';
+import { exec, fn, slurmBackends, squeue, startHooks, until } from './helpers';
 
-let backend: SlurmExecutionBackend | undefined;
-const make = async (o: SlurmOptions) => {
-  backend = new SlurmExecutionBackend({ partition: 'debug', ...o });
-  await backend.init();
-  return backend;
-};
+const make = slurmBackends();
 const ours = (b: SlurmExecutionBackend) => (b as any).pool.pilots.map((p: { name: string }) => p.name) as string[];
 const inQueue = (names: string[]) => squeue().filter((l) => names.some((n) => l.includes(` ${n} `)));
 
-beforeAll(requireSlurm);
-afterEach(async () => {
-  await backend?.shutdown();
-  backend = undefined;
-});
 
 test('an idle pilot ends and frees its allocation while the engine lives; the next burst brings pilots back, up to maxPilots', async () => {
   const b = await make({ slots: 1, maxPilots: 2, idleTimeout: 2 });

@@ -27,6 +27,35 @@ describe('SLURM backend, pilot mode', () => {
     expect(hooks.count).toBe(1);
   });
 
+  test('a short task reports its start with its end, dated when it began; a longer one reports it while it runs', async () => {
+    const times: (number | undefined)[] = [];
+    const t0 = performance.now();
+    await backend.submit(exec('true', { argv: ['true'] }), { started: (info) => times.push(info?.time) });
+    const t1 = performance.now();
+    expect(times).toHaveLength(1);
+    // The agent holds the start of a task that ends within a few ms (one frame instead of two): the time
+    // it gives lies between the submit and the result.
+    expect(times[0]).toBeGreaterThanOrEqual(t0);
+    expect(times[0]).toBeLessThanOrEqual(t1);
+    let ended = false;
+    let reported: { at: number; time?: number } | undefined;
+    const t2 = performance.now();
+    const slow = backend.submit(exec('sleep 1'), { started: (info) => (reported = { at: performance.now(), time: info?.time }) })
+      .then(() => (ended = true));
+    await until('the start report', () => reported !== undefined, 10000);
+    expect(ended).toBe(false);
+    // Reported after the hold, dated when it began.
+    expect(reported!.time).toBeGreaterThanOrEqual(t2);
+    expect(reported!.time).toBeLessThan(reported!.at);
+    await slow;
+  });
+
+  test('an argv task (exec mode) is spawned by the agent itself, without a shell', async () => {
+    expect(await backend.submit(exec('echo', { argv: ['echo', '$HOME;', '*'] }), startHooks())).toBe('$HOME; *');
+    // The program's parent is the agent (node), not a bash between them.
+    expect(await backend.submit(exec('sh', { argv: ['sh', '-c', 'cat /proc/$PPID/comm'] }), startHooks())).toBe('node');
+  });
+
   test('nonzero exit fails the task with exit code and stderr', async () => {
     const err: any = await backend.submit(exec('echo broken pipe dream >&2; exit 7'), startHooks()).catch((e) => e);
     expect(err).toBeInstanceOf(Error);
