@@ -28,8 +28,8 @@ const GRACE_MS = 2000;
  * A task's start is reported on its own only once it has run this long; a shorter task reports it in its 'done'
  * frame (with how long ago it began, so the engine still gets the real start time). A `true` takes ~1 ms here:
  * the separate frame cost the kernel a wake-up and the agent a write per task, 14-37% of the warm-pilot rate in
- * an A/B under load 4. Cost: a pilot lost in a task's first START_HOLD_MS reruns it elsewhere as never started
- * (its processes die with the agent, so never twice at once).
+ * an A/B under load 4. The kernel counts a task it has handed over as possibly begun (pilot.ts `delivered`), so a
+ * pilot lost within the hold never makes it run twice.
  */
 const START_HOLD_MS = 5;
 const workerPath = process.env.FLOWBOOK_FUNCTION_WORKER || path.join(__dirname, 'function-worker.js');

@@ -49,6 +49,11 @@ interface Pending {
   hooks: SubmitHooks;
   cancelled: boolean;
   started?: boolean;
+  /**
+   * Written to the agent, which starts it at once (it has a free slot) but reports that start only after a few
+   * ms (agent.ts START_HOLD_MS): if the pilot is lost now, the task may have begun, so it is not run elsewhere.
+   */
+  delivered?: boolean;
   /** performance.now() when it was handed to the agent: a start reported later is never before it. */
   sentAt: number;
 }
@@ -157,9 +162,14 @@ export class Pilot {
   run(job: AgentJob, value: Buffer | undefined, hooks: SubmitHooks): Promise<unknown> {
     if (!this.alive) return Promise.reject(new PilotLostError(job.name, `SLURM ${this.label()} is gone`));
     return new Promise((resolve, reject) => {
-      this.pending.set(job.id, { name: job.name, resolve, reject, hooks, cancelled: false, sentAt: performance.now() });
-      if (this.ready) this.ch!.send(job, value);
-      else void this.started.then(() => this.ch!.send(job, value), () => {}); // single-use: sent once it said hello
+      const p: Pending = { name: job.name, resolve, reject, hooks, cancelled: false, sentAt: performance.now() };
+      this.pending.set(job.id, p);
+      const deliver = () => {
+        p.delivered = true;
+        this.ch!.send(job, value);
+      };
+      if (this.ready) deliver();
+      else void this.started.then(deliver, () => {}); // single-use: sent once it said hello
     });
   }
 
@@ -318,7 +328,8 @@ export class Pilot {
       if (!this.ready) this.onEarlyExit(ended(this.name)); // the pilot job itself failed
       for (const p of waiting) {
         if (p.cancelled) p.reject(new TaskCancelledError(p.name));
-        else if (!p.started && !this.closing) p.reject(new PilotLostError(p.name, ended(p.name).message));
+        // Never handed over: safe to run elsewhere. Handed over: it may have begun; only `retries` runs it again.
+        else if (!p.delivered && !this.closing) p.reject(new PilotLostError(p.name, ended(p.name).message));
         else p.reject(ended(p.name));
       }
     }
