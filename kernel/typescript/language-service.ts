@@ -56,7 +56,11 @@ export class NotebookService {
     this.prelude = preludeText(preloaded);
   }
 
-  private readonly roots = new Set([PRELUDE_FILE, ...(NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : [])]);
+  private readonly roots = new Set([PRELUDE_FILE]);
+  /** Node's global types are added by warm(), after a first program that answers questions sent at start. */
+  private withNode(): void {
+    for (const f of NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : []) this.roots.add(f);
+  }
 
   /** Records `code` as executed; true if that changed what later cells are checked against. */
   addCell(code: string): boolean {
@@ -142,8 +146,18 @@ export class NotebookService {
     return this.text().length - this.current.length;
   }
 
-  /** Builds the program (the first query pays ~1 s): done at start so that the first answer is quick. */
+  /**
+   * The first program: the lib and the notebook API, without Node's types (a third of its text). A quick-info
+   * or completion sent at start waits for this one only; warm() then adds the rest.
+   */
+  warmGlobals(): void {
+    this.edit('');
+    this.service().getQuickInfoAtPosition(FILE, 0);
+  }
+
+  /** Builds the whole program (the first query pays ~1 s): done at start so that the first answer is quick. */
   warm(): void {
+    this.withNode();
     this.edit('');
     this.service().getSemanticDiagnostics(FILE);
     this.service().getQuickInfoAtPosition(FILE, 0);
@@ -154,6 +168,7 @@ export class NotebookService {
    * artefacts of checking cells as one file (redeclared names, top-level await/return) are not reported.
    */
   checkCell(code: string): { warnings: string[]; changed: boolean } {
+    this.withNode(); // a check needs Node's globals (no warm answer yet: none would be a false warning)
     const roots = this.roots.size;
     const offset = this.edit(code);
     const cell = this.current;
