@@ -9,12 +9,14 @@ import { PRELUDE_FILE, preludeText } from './prelude';
 const FILE = path.join(process.cwd(), '__flowbook_notebook.ts');
 const NODE_TYPES = [path.join(__dirname, '../../../node_modules/@types/node'), path.join(__dirname, '../../node_modules/@types/node')]
   .find((d) => ts.sys.fileExists(path.join(d, 'index.d.ts')));
-// Node's types in part: all of @types/node doubled the model (+50 MB, +3 s to build). These are what the global
-// scope needs (process, Buffer, timers, console, events, web globals); a `node:x` module a cell imports is added
-// when it does (nodeModulesIn). The everyday modules (fs, path, child_process, crypto, ...) preloaded as well were
-// 12 MB of the worker's heap and ~300 ms of its cold build, for cells that had not imported them.
+// Node's types in part: all of @types/node doubled the model (+50 MB, +3 s to build). These are the files that
+// declare the global scope (process and its streams, Buffer, timers, console, URL, TextEncoder, performance,
+// crypto, require, structuredClone, web globals); any other `node:x` module comes with the cell that imports it
+// (nodeModulesIn). Preloading fs, child_process, dns, os, path and the like too was 5 MB of the worker's heap
+// (30 -> 25 MB) and ~410 of 1,290 kB of text. A test checks the global scope for false warnings.
 const NODE_CORE = ['compatibility/iterators', 'globals.typedarray', 'buffer.buffer', 'globals', 'web-globals/abortcontroller',
-  'web-globals/domexception', 'web-globals/events', 'web-globals/fetch', 'buffer', 'process', 'timers', 'console', 'events'];
+  'web-globals/domexception', 'web-globals/events', 'web-globals/fetch', 'buffer', 'process', 'timers', 'console', 'events',
+  'tty', 'net', 'stream', 'url', 'util', 'perf_hooks', 'crypto', 'module', 'worker_threads'];
 
 /** The @types/node files for the builtin modules that `code` imports or requires. */
 function nodeModulesIn(code: string): string[] {

@@ -95,7 +95,12 @@ test('a type error is written to its cell before the reply; no warning on top-le
     'await using res = { async [Symbol.asyncDispose]() {} };\nconst v = await Promise.resolve(1);\nlet again = 1;',
   );
   const redeclared = await k.execute('let again = "two";\nconst v = "s";\nagain.length + v.length');
-  expect(stderr(forms.iopub) + stderr(redeclared.iopub)).toBe('');
+  // Node's global scope without an import: its types come from several @types/node files, all preloaded
+  const globals = await k.execute(
+    "process.stdout.write(''); process.stdin.isTTY; new URL('http://a').host; new TextEncoder().encode('x');\n" +
+      "performance.now(); structuredClone(1); crypto.randomUUID(); require('node:os'); __dirname.length; new MessageChannel();",
+  );
+  expect(stderr(forms.iopub) + stderr(redeclared.iopub) + stderr(globals.iopub)).toBe('');
   expect(of(redeclared.iopub, 'execute_result')[0].content.data['text/plain']).toBe('4');
 });
 
