@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { KERNEL_ENV, NODE_FLAGS } from '../../kernel/node-flags';
 import { KernelClient } from './kernel-client';
 import type { BenchResult, BenchRow } from './types';
 
@@ -14,6 +15,8 @@ const COMPLETIONS = Number(process.env.FLOWBOOK_BENCH_COMPLETIONS ?? 40);
 interface Target {
   name: string;
   argv: string[];
+  /** The kernelspec's env, as Jupyter starts the kernel. */
+  env?: Record<string, string>;
   cell: (i: number) => string;
   inspect: string;
   runtimeCompletion: string;
@@ -25,7 +28,9 @@ function targets(): Target[] {
   process.env.IPYTHONDIR = ipy;
   const ts = { cell: (i: number) => `const value${i}: number = ${i} * 2`, inspect: 'Math.max', runtimeCompletion: 'Math.fl', typedCompletion: '[1, 2].fla' };
   const list: Target[] = [
-    { name: 'flowbook', argv: [process.execPath, path.join(ROOT, 'dist/kernel/main.js'), '{connection_file}'], ...ts },
+    { name: 'flowbook', argv: [process.execPath, ...NODE_FLAGS, path.join(ROOT, 'dist/kernel/main.js'), '{connection_file}'], env: KERNEL_ENV, ...ts },
+    // Without the kernelspec's env (started by hand): what its malloc setting saves.
+    { name: 'flowbook-bare', argv: [process.execPath, ...NODE_FLAGS, path.join(ROOT, 'dist/kernel/main.js'), '{connection_file}'], ...ts },
     {
       name: 'ipykernel', argv: ['/usr/bin/python3', '-Xfrozen_modules=off', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
       cell: (i) => `value${i} = ${i} * 2`, inspect: 'max', runtimeCompletion: 'import math; math.fl', typedCompletion: '[1, 2].app',
@@ -71,7 +76,7 @@ async function measure(t: Target): Promise<Record<string, number | string>> {
   const k = new KernelClient();
   try {
     const spawned = performance.now();
-    await k.start(t.argv, { ...process.env, FLOWBOOK_LOG: 'off', PYDEVD_DISABLE_FILE_VALIDATION: '1' });
+    await k.start(t.argv, { ...process.env, ...t.env, FLOWBOOK_LOG: 'off', PYDEVD_DISABLE_FILE_VALIDATION: '1' });
     await withTimeout(k.ready(), 30_000);
     const readyMs = performance.now() - spawned;
     const rssStart = treeRssMb(k.proc.pid!);
@@ -122,7 +127,10 @@ export async function bench(): Promise<BenchResult> {
     console.error(t.name, JSON.stringify(data[t.name]));
   }
   const f = data.flowbook ?? {};
-  const rows: BenchRow[] = [];
+  const bare = data['flowbook-bare'] ?? {};
+  const rows: BenchRow[] = [
+    { case: 'RSS after start, inspect, 10 cells: bare argv (baseline: kernelspec env)', flowbook: mb(bare.rss_after_mb), baseline: mb(f.rss_after_mb), ratio: '', goal: '' },
+  ];
   for (const base of ['tslab', 'ipykernel']) {
     const b = data[base] ?? {};
     if (b.error || !b.rss_after_mb) continue;
