@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { NODE_FLAGS } from './node-flags';
+import { KERNEL_ENV, NODE_FLAGS } from './node-flags';
 
 const USAGE = `usage: flowbook install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT]
 
@@ -26,6 +26,7 @@ const ASSETS = path.resolve(__dirname, '../../assets');
 export function kernelSpec(displayName = 'TypeScript (flowbook)') {
   return {
     argv: [process.execPath, ...NODE_FLAGS, path.resolve(__dirname, 'main.js'), '{connection_file}'],
+    env: KERNEL_ENV,
     display_name: displayName,
     language: 'typescript',
     interrupt_mode: 'message',

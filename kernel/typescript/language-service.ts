@@ -3,17 +3,20 @@
 // on the language worker (language-worker.ts), so the main thread holds no second copy of the model.
 import * as path from 'node:path';
 import ts from 'typescript';
+import { docsAt } from './jsdoc';
 import { PRELUDE_FILE, preludeText } from './prelude';
 
 const FILE = path.join(process.cwd(), '__flowbook_notebook.ts');
 const NODE_TYPES = [path.join(__dirname, '../../../node_modules/@types/node'), path.join(__dirname, '../../node_modules/@types/node')]
   .find((d) => ts.sys.fileExists(path.join(d, 'index.d.ts')));
-// Node's types in part: all of @types/node doubled the model (+50 MB, +3 s to build). These cover the globals
-// and the everyday modules; any other `node:x` module a cell imports is added when it does (nodeModulesIn).
+// Node's types in part: all of @types/node doubled the model (+50 MB, +3 s to build). These are the files that
+// declare the global scope (process and its streams, Buffer, timers, console, URL, TextEncoder, performance,
+// crypto, require, structuredClone, web globals); any other `node:x` module comes with the cell that imports it
+// (nodeModulesIn). Preloading fs, child_process, dns, os, path and the like too was 5 MB of the worker's heap
+// (30 -> 25 MB) and ~410 of 1,290 kB of text. A test checks the global scope for false warnings.
 const NODE_CORE = ['compatibility/iterators', 'globals.typedarray', 'buffer.buffer', 'globals', 'web-globals/abortcontroller',
-  'web-globals/domexception', 'web-globals/events', 'web-globals/fetch', 'buffer', 'process', 'timers', 'timers/promises',
-  'console', 'events', 'fs', 'fs/promises', 'path', 'os', 'child_process', 'stream', 'stream/promises', 'url', 'util',
-  'worker_threads', 'perf_hooks', 'string_decoder', 'async_hooks', 'tty', 'net', 'module', 'dns', 'crypto'];
+  'web-globals/domexception', 'web-globals/events', 'web-globals/fetch', 'buffer', 'process', 'timers', 'console', 'events',
+  'tty', 'net', 'stream', 'url', 'util', 'perf_hooks', 'crypto', 'module', 'worker_threads'];
 
 /** The @types/node files for the builtin modules that `code` imports or requires. */
 function nodeModulesIn(code: string): string[] {
@@ -25,6 +28,9 @@ function nodeModulesIn(code: string): string[] {
   }
   return files;
 }
+// JSDoc is parsed in JS files only (it types them); in .ts/.d.ts it is read when inspected (jsdoc.ts). Parsing it
+// all was ~250 ms of a ~1 s cold build and ~4.5 MB of the model, nearly all of it @types/node's and the lib's.
+const JSDOC = ts.JSDocParsingMode.ParseForTypeInfo;
 // REPL artefacts of checking the cells as one script, which the kernel supports:
 // 2451/2300/2393: redeclared names; 1375/1378/1431/1309: top-level await; 2853/2854: top-level `await using`;
 // 1108: return outside a function (our cell value); 2448/2454: use before declaration across cells.
@@ -52,11 +58,17 @@ export class NotebookService {
     this.prelude = preludeText(preloaded);
   }
 
-  private readonly roots = new Set([PRELUDE_FILE, ...(NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : [])]);
+  private readonly roots = new Set([PRELUDE_FILE]);
+  /** Node's global types are added by warm(), after a first program that answers questions sent at start. */
+  private withNode(): void {
+    for (const f of NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : []) this.roots.add(f);
+  }
 
   /** Records `code` as executed; true if that changed what later cells are checked against. */
   addCell(code: string): boolean {
     this.current = '';
+    const roots = this.roots.size;
+    for (const f of nodeModulesIn(code)) this.roots.add(f); // a cell recorded unchecked (mode off) imports too
     const parsed = split(blankMagics(code));
     // A REPL may redeclare a name: the newest declaration replaces the old one for the checker too.
     const redeclared = new Set(parsed.flatMap((p) => p.names));
@@ -67,7 +79,7 @@ export class NotebookService {
     const kept = parsed.filter((p) => p.names.length || p.keep);
     this.stmts.push(...kept);
     this.version++;
-    return kept.length > 0 || this.stmts.length !== before;
+    return kept.length > 0 || this.stmts.length !== before || this.roots.size !== roots;
   }
 
   private service(): ts.LanguageService {
@@ -85,6 +97,7 @@ export class NotebookService {
     // getModuleResolutionCache is read by the service (services.ts) though its host type does not declare it.
     const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getCompilationSettings: () => options,
+      jsDocParsingMode: JSDOC,
       getScriptFileNames: () => [...this.roots, FILE],
       getScriptVersion: (f) => (f === FILE ? String(this.version) : '0'),
       getScriptSnapshot: (f) => {
@@ -113,7 +126,7 @@ export class NotebookService {
         : ts.resolveModuleName(l.text, containing, opts, host, cache, redirected, ts.getModeForUsageLocation(file, l, opts)))),
     };
     const cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, options);
-    this.ls = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.ls = ts.createLanguageService(host, ts.createDocumentRegistry(undefined, undefined, JSDOC));
     return this.ls;
   }
 
@@ -135,8 +148,18 @@ export class NotebookService {
     return this.text().length - this.current.length;
   }
 
-  /** Builds the program (the first query pays ~1 s): done at start so that the first answer is quick. */
+  /**
+   * The first program: the lib and the notebook API, without Node's types (a third of its text). A quick-info
+   * or completion sent at start waits for this one only; warm() then adds the rest.
+   */
+  warmGlobals(): void {
+    this.edit('');
+    this.service().getQuickInfoAtPosition(FILE, 0);
+  }
+
+  /** Builds the whole program (the first query pays ~1 s): done at start so that the first answer is quick. */
   warm(): void {
+    this.withNode();
     this.edit('');
     this.service().getSemanticDiagnostics(FILE);
     this.service().getQuickInfoAtPosition(FILE, 0);
@@ -147,6 +170,7 @@ export class NotebookService {
    * artefacts of checking cells as one file (redeclared names, top-level await/return) are not reported.
    */
   checkCell(code: string): { warnings: string[]; changed: boolean } {
+    this.withNode(); // a check needs Node's globals (no warm answer yet: none would be a false warning)
     const roots = this.roots.size;
     const offset = this.edit(code);
     const cell = this.current;
@@ -172,9 +196,11 @@ export class NotebookService {
     // An unresolved name gets bare `any` (kind ''): nothing to show.
     if (!info || info.kind === ts.ScriptElementKind.unknown) return null;
     const sig = ts.displayPartsToString(info.displayParts);
-    const doc = ts.displayPartsToString(info.documentation);
-    const tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`.trimEnd()).join('\n');
-    return [sig, doc, tags].filter(Boolean).join('\n\n');
+    let doc = ts.displayPartsToString(info.documentation);
+    let tags = (info.tags ?? []).map((t) => `@${t.name} ${ts.displayPartsToString(t.text)}`.trimEnd());
+    // Only JS files' JSDoc is parsed (see jsDocParsingMode): the rest is read now, for this one name.
+    if (!doc && !tags.length) ({ text: doc, tags } = docsAt(ls.getProgram()!, FILE, info.textSpan.start) ?? { text: '', tags: [] });
+    return [sig, doc, tags.join('\n')].filter(Boolean).join('\n\n');
   }
 
   /** Completion names at `cursor` whose start matches the word being typed. */

@@ -11,8 +11,10 @@ const service = new NotebookService((workerData as { preloaded: string[] }).prel
 function answer(m: LanguageRequest): LanguageAnswer | null {
   switch (m.kind) {
     case 'warm':
-      service.warm();
-      return { kind: 'warm' };
+      // In two steps: a question queued during the first (the kernel's first inspect) is answered between them.
+      service.warmGlobals();
+      setImmediate(() => send(m, () => (service.warm(), { kind: 'warm' })));
+      return null;
     case 'record':
       service.addCell(m.code);
       return null;
@@ -41,12 +43,14 @@ function failed(m: LanguageRequest, e: unknown): LanguageAnswer | null {
   }
 }
 
-parentPort!.on('message', (m: LanguageRequest) => {
+function send(m: LanguageRequest, work: () => LanguageAnswer | null): void {
   let a: LanguageAnswer | null;
   try {
-    a = answer(m);
+    a = work();
   } catch (e) {
     a = failed(m, e);
   }
   if (a) parentPort!.postMessage(a);
-});
+}
+
+parentPort!.on('message', (m: LanguageRequest) => send(m, () => answer(m)));

@@ -3,17 +3,19 @@ import { afterAll, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KERNEL_ENV } from '../../../kernel/node-flags';
 import { jupyterEnv, MAIN, KERNEL_ARGV, ROOT } from './helpers';
 
 const jenv = jupyterEnv(); // runs dist/kernel/cli.js install --prefix <tmp>
 afterAll(() => jenv.cleanup());
 
-test('jupyter kernelspec list shows flowbook with our argv and interrupt_mode', () => {
+test('jupyter kernelspec list shows flowbook with our argv, env and interrupt_mode', () => {
   const r = spawnSync('jupyter', ['kernelspec', 'list', '--json'], { env: jenv.env, encoding: 'utf8' });
   expect(r.status).toBe(0);
   const spec = JSON.parse(r.stdout).kernelspecs.flowbook.spec;
   expect(spec).toMatchObject({
     argv: KERNEL_ARGV,
+    env: KERNEL_ENV,
     display_name: 'TypeScript (flowbook)',
     language: 'typescript',
     interrupt_mode: 'message',

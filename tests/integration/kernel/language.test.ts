@@ -72,6 +72,11 @@ test('inspect shows signature and JSDoc for user code, the preloaded API and lib
   expect((await inspect('flow.functionTask', 8)).data['text/plain']).toMatch(/A function task/);
   expect((await inspect('display.html', 10)).data['text/plain']).toMatch(/html/);
   expect((await inspect('[1].map', 6)).data['text/plain']).toMatch(/Calls a defined callback function/);
+  // a Node module's types come with the cell that imports it; an overloaded function shows its first signature's doc
+  await k.execute("import * as fsx from 'node:fs'");
+  const read = (await inspect('fsx.readFileSync', 8)).data['text/plain'];
+  expect(read).toMatch(/function readFileSync\(path: fsx\.PathOrFileDescriptor[\s\S]*\(\+2 overloads\)[\s\S]*Returns the contents of the `path`/);
+  expect(read.match(/@since/g)).toHaveLength(1);
 });
 
 test('a type error is written to its cell before the reply; no warning on top-level forms the kernel supports', async () => {
@@ -90,7 +95,12 @@ test('a type error is written to its cell before the reply; no warning on top-le
     'await using res = { async [Symbol.asyncDispose]() {} };\nconst v = await Promise.resolve(1);\nlet again = 1;',
   );
   const redeclared = await k.execute('let again = "two";\nconst v = "s";\nagain.length + v.length');
-  expect(stderr(forms.iopub) + stderr(redeclared.iopub)).toBe('');
+  // Node's global scope without an import: its types come from several @types/node files, all preloaded
+  const globals = await k.execute(
+    "process.stdout.write(''); process.stdin.isTTY; new URL('http://a').host; new TextEncoder().encode('x');\n" +
+      "performance.now(); structuredClone(1); crypto.randomUUID(); require('node:os'); __dirname.length; new MessageChannel();",
+  );
+  expect(stderr(forms.iopub) + stderr(redeclared.iopub) + stderr(globals.iopub)).toBe('');
   expect(of(redeclared.iopub, 'execute_result')[0].content.data['text/plain']).toBe('4');
 });
 
