@@ -21,12 +21,18 @@ import { UserHistory } from './user-history';
 import { HistoryRequest, SessionHistory } from './history';
 
 export type { ExecuteReply };
+
+/** What main.ts makes before the shell loads: the memory shared with the control thread, the language worker. */
+export interface ShellParts {
+  vmState?: Int32Array;
+  language?: LanguageClient;
+}
 export type Magics = ReturnType<typeof createMagics>;
 
 export class Executor {
   readonly runtime: Runtime<CellOutput>;
   /** The one TypeScript model (a worker): type checks, completion, inspect. */
-  readonly language = new LanguageClient();
+  readonly language: LanguageClient;
   /** `_`, `Out`, `In` in the user's scope. */
   readonly results: UserHistory;
   private check: CellCheck | null = null;
@@ -40,8 +46,9 @@ export class Executor {
   private ready: Promise<void> | null = null;
   private lastCell: CellOutput | null = null;
 
-  constructor(private readonly publish: Publish, stdin?: Stdin, vmState?: Int32Array) {
-    this.runtime = new Runtime<CellOutput>(process.cwd(), undefined, vmState);
+  constructor(private readonly publish: Publish, stdin?: Stdin, parts: ShellParts = {}) {
+    this.runtime = new Runtime<CellOutput>(process.cwd(), undefined, parts.vmState);
+    this.language = parts.language ?? new LanguageClient();
     const current = () => this.runtime.als.getStore();
     const g = this.runtime.realm.global;
     g.display = makeDisplay(current);

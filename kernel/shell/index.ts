@@ -2,7 +2,7 @@
 import type { Message } from '../protocol/wire';
 import type { Shell } from '../protocol/shell-api';
 import type { Stdin } from '../protocol/stdin';
-import { Executor } from './execute';
+import { Executor, type ShellParts } from './execute';
 import type { Publish } from './output';
 import { complete } from './complete';
 import { inspectAt } from './inspect';
@@ -12,8 +12,8 @@ import { isThenable } from '../../extension/engine/realm';
 export class NotebookShell implements Shell {
   readonly executor: Executor;
 
-  constructor(publish: Publish, stdin: Stdin, vmState?: Int32Array) {
-    this.executor = new Executor(publish, stdin, vmState);
+  constructor(publish: Publish, stdin: Stdin, parts: ShellParts = {}) {
+    this.executor = new Executor(publish, stdin, parts);
   }
 
   get executionCount(): number {

@@ -2,15 +2,9 @@
 // reviveFunction or renderSvg stay behind `require('flowbook')`). Names a refactor removed are skipped.
 import * as flowbook from '../../extension/index';
 import { log } from '../log';
+import { PRELUDE } from './prelude-names';
 
-export const PRELUDE = [
-  'WorkflowEngine', 'TaskFuture',
-  'TaskError', 'DependencyFailureError', 'TaskCancelledError', 'TaskTimeoutError', 'EngineShutdownError',
-  'InvalidTaskError', 'ExecutableError', 'WorkerCrashError', 'NotPortableError',
-  'ConcurrentExecutionBackend', 'LocalExecutionBackend', 'ThreadPoolExecutor', 'ProcessPoolExecutor',
-  'NoopExecutionBackend', 'SlurmExecutionBackend',
-  'plot', 'TaskTimeline', 'LiveTable',
-];
+export { PRELUDE };
 
 export interface Prelude {
   names: Record<string, unknown>;
