@@ -4,15 +4,19 @@
  * - `portableSource(fn, taskName)` returns an expression that evaluates to the function, and throws
  *   `ClosureError` when the body uses a variable from the enclosing scope (found by parsing the source with
  *   the TypeScript compiler API: identifiers that are neither globals, parameters nor locals).
- * - `reviveFunction(source)` turns that expression back into a function (cached per source); the function
+ * - `portableFunction(fn, taskName)` is that source with where it was written (source-origin.ts), so the
+ *   worker's stack frames name the cell's or script's lines.
+ * - `reviveFunction(source, taskName, origin)` turns that expression back into a function (cached); the function
  *   may call `require` (resolved from this module) but sees no other module-level names.
  * - `assertCloneable(args, taskName)` fails early, naming the task and the argument, for args that
  *   structuredClone rejects (functions, sockets, ...), instead of a DataCloneError deep in a pool.
  */
 import type * as TS from 'typescript';
+import * as vm from 'node:vm';
 import { errorMessage, isError } from '../engine/realm';
 import { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
 import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE } from '../host';
+import { functionOrigin, type SourceOrigin } from './source-origin';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
 let tsModule: typeof TS | undefined;
@@ -29,11 +33,21 @@ const EXTRA_GLOBALS = new Set([
   'arguments', 'undefined', 'NaN', 'Infinity', 'globalThis', 'require', 'eval', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE,
 ]);
 
-const sourceCache = new WeakMap<Function, string>();
+/** What travels to a worker for one function: its source, and where it was written when that is known. */
+export interface ShippedFunction {
+  source: string;
+  origin?: SourceOrigin;
+}
+
+const shippedCache = new WeakMap<Function, ShippedFunction>();
 
 export function portableSource(fn: Function, taskName: string): string {
+  return portableFunction(fn, taskName).source;
+}
+
+export function portableFunction(fn: Function, taskName: string): ShippedFunction {
   if (typeof fn !== 'function') throw new TypeError(`task '${taskName}': expected a function, got ${typeof fn}`);
-  const cached = sourceCache.get(fn);
+  const cached = shippedCache.get(fn);
   if (cached !== undefined) return cached;
   const text = fn.toString();
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
@@ -43,8 +57,12 @@ export function portableSource(fn: Function, taskName: string): string {
   const names = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n));
   const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n));
   if (free.length) throw new ClosureError(taskName, free, CLOSURE_ADVICE);
-  sourceCache.set(fn, source);
-  return source;
+  const shipped: ShippedFunction = { source };
+  const origin = functionOrigin(text);
+  // A method rewritten as `function name(…)` gained characters in front of its first line only.
+  if (origin) shipped.origin = { ...origin, column: origin.column - (source.length - text.length) };
+  shippedCache.set(fn, shipped);
+  return shipped;
 }
 
 /**
@@ -133,18 +151,25 @@ function isReference(id: TS.Identifier): boolean {
 }
 
 const revived = new Map<string, (...a: any[]) => unknown>();
+const RETURN = 'return (';
 
-export function reviveFunction(source: string, taskName = 'task'): (...a: any[]) => unknown {
-  let fn = revived.get(source);
+export function reviveFunction(source: string, taskName = 'task', origin?: SourceOrigin): (...a: any[]) => unknown {
+  const key = origin ? `${origin.file}:${origin.line}:${origin.column}\n${source}` : source;
+  let fn = revived.get(key);
   if (!fn) {
-    // new Function: the function sees only globals (plus `require`), exactly what portableSource allowed.
-    // The sourceURL names the task in stack frames, instead of `eval at reviveFunction`.
-    const url = `task:${taskName.replace(/[^\w.$-]/g, '_')}`;
+    // A function body of its own: it sees only globals (plus `require`), exactly what portableSource allowed.
+    // Compiled at the file, line and column it was written at, so its frames read as they did there (an
+    // unknown origin names the task, lines counted from the function's first); `new Function` put
+    // `eval at reviveFunction` and two header lines into every frame.
+    const at = origin ?? { file: `task:${taskName.replace(/[^\w.$-]/g, '_')}`, line: 0, column: 0 };
     const identity = (x: unknown) => x;
-    fn = new Function('require', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE, `return (${source});\n//# sourceURL=${url}`)(require, identity, identity) as (...a: any[]) => unknown;
+    const make = vm.compileFunction(`${RETURN}${source}\n)`, ['require', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE], {
+      filename: at.file, lineOffset: at.line, columnOffset: at.column - RETURN.length,
+    });
+    fn = make(require, identity, identity) as (...a: any[]) => unknown;
     if (typeof fn !== 'function') throw new NotPortableError(taskName, 'shipped source does not evaluate to a function');
     if (revived.size > 1000) revived.clear();
-    revived.set(source, fn);
+    revived.set(key, fn);
   }
   return fn;
 }

@@ -165,7 +165,7 @@ function runFunction(job: FunctionJob, args: Buffer | undefined): void {
   } catch (e) {
     return done(false, undefined, toWire(e));
   }
-  w.send({ id: job.id, source: job.source, args: argv });
+  w.send({ id: job.id, name: job.name, source: job.source, origin: job.origin, args: argv });
 }
 
 function cancel(id: string): void {

@@ -2,14 +2,15 @@
  * Function worker of the SLURM agent: a long-lived node process, forked with an IPC channel (advanced
  * serialization, so values are structured-cloned), that runs shipped functions (see ../portable.ts). The agent
  * keeps it warm between tasks and kills it on cancel.
- *   request  { id, source, args }        reply  { id, ok: true, value } | { id, ok: false, error: WireError }
+ *   request  { id, name, source, origin?, args }        reply  { id, ok: true, value } | { id, ok: false, error: WireError }
  * A value that cannot be sent back fails its task with a ResultCloneError; a task that calls process.exit takes
  * the worker down, and the agent fails that task.
  */
 import { toWire, type WireError } from '../../engine/wire-errors';
 import { reviveFunction } from '../portable';
+import type { SourceOrigin } from '../../host';
 
-type Request = { id: string; source: string; args: unknown[] };
+type Request = { id: string; name?: string; source: string; origin?: SourceOrigin; args: unknown[] };
 type Reply = { id: string; ok: true; value: unknown } | { id: string; ok: false; error: WireError };
 
 if (!process.send) {
@@ -23,7 +24,7 @@ process.on('disconnect', () => process.exit(0));
 function handle(req: Request): void {
   let result: unknown;
   try {
-    result = reviveFunction(req.source)(...req.args);
+    result = reviveFunction(req.source, req.name, req.origin)(...req.args);
   } catch (err) {
     send({ id: req.id, ok: false, error: toWire(err) });
     return;

@@ -15,7 +15,7 @@
  * (`srun --jobid=J --overlap <options>`), so its options reach srun and cancel targets exactly that step.
  */
 import type { Backend, SubmitHooks, TaskSpec } from '../backend';
-import { assertCloneable, portableSource } from '../portable';
+import { assertCloneable, portableFunction } from '../portable';
 import { bindAddress } from './address';
 import { checkController, scancel, slurmCmd } from './cli';
 import { DEFAULT_MAX_FRAME } from './frames';
@@ -221,10 +221,12 @@ export class SlurmExecutionBackend implements Backend {
       const command = task.command ?? task.argv!.join(' ');
       return { job: { type: 'exec', id: task.id, name: task.name, command, argv: task.argv, cwd, env: task.env } };
     }
-    const source = task.fn ? portableSource(task.fn, task.name) : task.source;
-    if (!source) throw new Error(`task '${task.name}': function task without a function`);
+    const shipped = task.fn ? portableFunction(task.fn, task.name) : task.source ? { source: task.source } : null;
+    if (!shipped) throw new Error(`task '${task.name}': function task without a function`);
     assertCloneable(task.args, task.name);
-    return { job: { type: 'function', id: task.id, name: task.name, source, cwd }, value: encodeValue(task.args) };
+    const job: AgentJob = { type: 'function', id: task.id, name: task.name, source: shipped.source, cwd };
+    if (shipped.origin) job.origin = shipped.origin;
+    return { job, value: encodeValue(task.args) };
   }
 
   private newPilot(): Pilot {

@@ -7,6 +7,7 @@
  */
 import * as v8 from 'node:v8';
 import type { WireError } from '../../engine/wire-errors';
+import type { SourceOrigin } from '../../host';
 
 export type { WireError } from '../../engine/wire-errors';
 
@@ -28,6 +29,8 @@ export interface FunctionJob {
   id: string;
   name: string;
   source: string;
+  /** Where the function was written, for the worker's stack frames. */
+  origin?: SourceOrigin;
   cwd: string;
 }
 

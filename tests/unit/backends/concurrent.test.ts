@@ -50,9 +50,11 @@ describe('SLURM function worker (forked with IPC)', () => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
     const replies: any[] = [];
-    const both = new Promise<void>((resolve) => child.on('message', (m) => replies.push(m) === 2 && resolve()));
+    const both = new Promise<void>((resolve) => child.on('message', (m) => replies.push(m) === 3 && resolve()));
     child.send({ id: 'a', source: '(x, y) => new Map([[x, y]])', args: [2, 3] });
     child.send({ id: 'b', source: '() => { console.log("noise"); throw new TypeError("bad") }', args: [] });
+    // written at line 5, column 11 of cell-7.ts (0-based 4, 10): its frames say so
+    child.send({ id: 'c', name: 'c', source: '() => { throw new Error("c") }', origin: { file: 'cell-7.ts', line: 4, column: 10 }, args: [] });
     await both;
     const exited = new Promise((r) => child.on('exit', r));
     child.disconnect(); // the worker exits when the agent goes
@@ -62,6 +64,7 @@ describe('SLURM function worker (forked with IPC)', () => {
     expect(b.ok).toBe(false);
     expect(b.error.name).toBe('TypeError');
     expect(out).toContain('noise');
+    expect(replies.find((r) => r.id === 'c').error.stack.split('\n')[1]).toBe('    at cell-7.ts:5:25');
   });
 
   test('refuses to start without an IPC channel', async () => {

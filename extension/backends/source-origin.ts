@@ -1,0 +1,40 @@
+/**
+ * Where a shipped function was written, so that a worker's stack frames name that file, line and column
+ * (`cell-3.ts:5:11`, mapped to the cell's lines by the kernel as an in-loop task's frames are), not the
+ * worker's own revival code. The kernel knows its cells (extension/host.ts `locateFunction`); a plain script is
+ * searched for the function's text when it is the main module. Unknown: the worker names the task instead.
+ */
+import * as fs from 'node:fs';
+import { currentHost, type SourceOrigin } from '../host';
+
+export type { SourceOrigin } from '../host';
+
+/** `text` is `fn.toString()`: V8 returns the exact slice of the script it was compiled from. */
+export function functionOrigin(text: string): SourceOrigin | undefined {
+  const host = currentHost();
+  if (host?.locateFunction) {
+    try {
+      return host.locateFunction(text) ?? undefined;
+    } catch {
+      return undefined; // a frame that names the task is still a frame; never fail a task over it
+    }
+  }
+  return mainScriptOrigin(text);
+}
+
+let mainText: { file: string; text: string } | null | undefined;
+
+function mainScriptOrigin(text: string): SourceOrigin | undefined {
+  if (mainText === undefined) {
+    const file = require.main?.filename;
+    try {
+      mainText = file ? { file, text: fs.readFileSync(file, 'utf8') } : null;
+    } catch {
+      mainText = null;
+    }
+  }
+  const at = mainText ? mainText.text.indexOf(text) : -1;
+  if (!mainText || at < 0) return undefined;
+  const before = mainText.text.slice(0, at);
+  return { file: mainText.file, line: before.split('\n').length - 1, column: at - (before.lastIndexOf('\n') + 1) };
+}
