@@ -7,26 +7,25 @@
  * - `portableFunction(fn, taskName)` is that source with where it was written (source-origin.ts), so the
  *   worker's stack frames name the cell's or script's lines.
  * - `reviveFunction(source, taskName, origin)` turns that expression back into a function (cached); the function
- *   may call `require` (resolved from this module) but sees no other module-level names.
+ *   may call `require` (taskRequire: resolved as where it was written) but sees no other module-level names.
  * - `assertCloneable(args, taskName)` fails early, naming the task and the argument, for args that
  *   structuredClone rejects (functions, sockets, ...), instead of a DataCloneError deep in a pool.
  */
 import type * as TS from 'typescript';
 import * as vm from 'node:vm';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { errorMessage, isError } from '../engine/realm';
 import { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
 import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE } from '../host';
 import { functionOrigin, type SourceOrigin } from './source-origin';
+import { closureAdvice, shadowedInRealm } from './closure-check';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
 let tsModule: typeof TS | undefined;
 const typescript = (): typeof TS => (tsModule ??= require('typescript') as typeof TS);
 
 export { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
-
-/** What to do about a captured name; the host cannot see its value, so the advice covers each kind. */
-const CLOSURE_ADVICE =
-  'require() a module inside the task, pass data as an argument, and make a function a task of its own';
 
 /** Names a shipped function may use without declaring them (besides what globalThis has). */
 const EXTRA_GLOBALS = new Set([
@@ -56,34 +55,13 @@ export function portableFunction(fn: Function, taskName: string): ShippedFunctio
   const { source, node } = parseFunction(text, taskName);
   const names = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n));
   const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n));
-  if (free.length) throw new ClosureError(taskName, free, CLOSURE_ADVICE);
+  if (free.length) throw new ClosureError(taskName, free, closureAdvice(fn, free));
   const shipped: ShippedFunction = { source };
   const origin = functionOrigin(text);
   // A method rewritten as `function name(…)` gained characters in front of its first line only.
   if (origin) shipped.origin = { ...origin, column: origin.column - (source.length - text.length) };
   shippedCache.set(fn, shipped);
   return shipped;
-}
-
-/**
- * True when `name`, a global here, means something else where `fn` was written: a cell's `const URL = '…'`
- * shadows the global URL, and the worker would silently use its own URL class. Code built by the Function
- * constructor of fn's realm runs in that realm's global scope, where the cell's top-level declarations are
- * visible.
- */
-function shadowedInRealm(fn: Function, name: string): boolean {
-  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
-  try {
-    let proto = Object.getPrototypeOf(fn);
-    while (proto && proto.constructor?.name !== 'Function') proto = Object.getPrototypeOf(proto);
-    if (!proto) return false;
-    const RealmFunction = proto.constructor as FunctionConstructor;
-    const [seen, global] = new RealmFunction(`return [${name}, globalThis[${JSON.stringify(name)}]];`)() as unknown[];
-    const here = (globalThis as Record<string, unknown>)[name];
-    return seen !== global || typeof seen !== typeof here;
-  } catch {
-    return false; // code generation disallowed in that realm: keep the plain check
-  }
 }
 
 /** Parses `text` as a function expression; method shorthand (`foo(x) {}`) is rewritten as `function foo(x) {}`. */
@@ -166,12 +144,39 @@ export function reviveFunction(source: string, taskName = 'task', origin?: Sourc
     const make = vm.compileFunction(`${RETURN}${source}\n)`, ['require', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE], {
       filename: at.file, lineOffset: at.line, columnOffset: at.column - RETURN.length,
     });
-    fn = make(require, identity, identity) as (...a: any[]) => unknown;
+    fn = make(taskRequire(at.file), identity, identity) as (...a: any[]) => unknown;
     if (typeof fn !== 'function') throw new NotPortableError(taskName, 'shipped source does not evaluate to a function');
     if (revived.size > 1000) revived.clear();
     revived.set(key, fn);
   }
   return fn;
+}
+
+const requires = new Map<string, NodeJS.Require>();
+
+/**
+ * `require` inside a shipped function resolves as it would where the function was written: from the script's
+ * file, or for a cell (or an unknown origin) from the working directory, as the notebook's own `require` does
+ * (a task's `require('./lib')` found flowbook's folder instead). What resolves only from flowbook's own folder
+ * (its dependencies) is still found there, as before.
+ */
+function taskRequire(file: string): NodeJS.Require {
+  const base = path.isAbsolute(file) ? file : path.join(process.cwd(), '[task]');
+  let req = requires.get(base);
+  if (!req) {
+    const local = createRequire(base);
+    req = Object.assign((id: string) => {
+      try {
+        local.resolve(id);
+      } catch {
+        return require(id); // not found from there: flowbook's own resolution (its error if it fails too)
+      }
+      return local(id);
+    }, { resolve: local.resolve, cache: local.cache, main: local.main, extensions: local.extensions }) as NodeJS.Require;
+    if (requires.size > 100) requires.clear();
+    requires.set(base, req);
+  }
+  return req;
 }
 
 export function assertCloneable(args: unknown[], taskName: string): void {
