@@ -17,7 +17,7 @@ import type { StartInfo, SubmitHooks } from '../backend';
 import { PilotListener, type HostChannel } from './channel';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 import { decodeValue, type AgentJob, type FromAgent } from './protocol';
-import { TaskCancelledError } from '../../engine/errors';
+import { TaskCancelledError, WorkerCrashError } from '../../engine/errors';
 
 export type { AgentJob } from './protocol';
 
@@ -245,7 +245,7 @@ export class Pilot {
         }
         this.settle(msg.id, p, () => {
           if (p.cancelled) p.reject(new TaskCancelledError(p.name));
-          else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
+          else if (this.closing && !msg.ok) p.reject(new TaskCancelledError(p.name, `cancelled: the SLURM backend shut down (${this.label()} cancelled)`));
           else if (msg.ok) p.resolve(decodeValue(value));
           else p.reject(fromWire(msg.error, p.name) as Error);
         });
@@ -284,7 +284,7 @@ export class Pilot {
       return;
     }
     if (this.pending.get(id) !== p) return;
-    this.settle(id, p, () => p.reject(reason ? new Error(`SLURM ${this.label()} ended before the task finished: ${reason}`) : original));
+    this.settle(id, p, () => p.reject(reason ? new WorkerCrashError(p.name, `SLURM ${this.label()} ended before the task finished: ${reason}`) : original));
   }
 
   label(): string {
@@ -309,7 +309,8 @@ export class Pilot {
       for (const p of waiting) {
         if (p.cancelled) p.reject(new TaskCancelledError(p.name));
         else if (!p.started && !this.closing) p.reject(new PilotLostError(err.message));
-        else p.reject(err);
+        else if (this.closing) p.reject(new TaskCancelledError(p.name, `cancelled: ${err.message}`));
+        else p.reject(new WorkerCrashError(p.name, err.message));
       }
     }
     this.onExited();

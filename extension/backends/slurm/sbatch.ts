@@ -13,7 +13,7 @@ import { failureReason, scancel } from './cli';
 import { fromWire } from '../../engine/wire-errors';
 import { agentScript } from './pilot';
 import { decodeValue, type AgentJob } from './protocol';
-import { TaskCancelledError } from '../../engine/errors';
+import { ExecutableError, TaskCancelledError, WorkerCrashError } from '../../engine/errors';
 
 export interface SbatchRun {
   submitted: Promise<string>;
@@ -74,13 +74,13 @@ export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefine
       try {
         if (cancelled) throw new TaskCancelledError(task.name);
         const err = read('err');
-        if (!rcText) throw new Error(`SLURM job ${jobId || '?'} ended before the task finished: ${(await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason'}`);
+        if (!rcText) throw new WorkerCrashError(task.name, `SLURM job ${jobId || '?'} ended before the task finished: ${(await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason'}`);
         if (job.type === 'exec') {
-          if (rcText !== '0') throw Object.assign(new Error(`command exited with code ${rcText}: ${err.trim().split('\n').pop() ?? ''}`), { exitCode: Number(rcText), stderr: err });
+          if (rcText !== '0') throw new ExecutableError(task.name, job.argv ? job.argv.join(' ') : job.command, Number(rcText), err);
           return resolve(read('out').trim());
         }
         const msg = read('out').split('\n').map(parseLine).find((m) => m?.type === 'done');
-        if (!msg) throw new Error(`function worker gave no answer (exit ${rcText}): ${err.trim()}`);
+        if (!msg) throw new WorkerCrashError(task.name, `task '${task.name}': the function worker gave no answer (exit ${rcText}): ${err.trim()}`);
         if (msg.ok) resolve(decodeValue(msg.value ? Buffer.from(msg.value, 'base64') : undefined));
         else reject(fromWire(msg.error, task.name) as Error);
       } catch (e) {
