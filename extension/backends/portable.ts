@@ -195,19 +195,3 @@ export function assertCloneable(args: unknown[], taskName: string): void {
     }
   }
 }
-
-/** Plain-data form of an error, for replies across a thread/process/network boundary. */
-export interface WireError { name: string; message: string; stack?: string; code?: unknown }
-
-export function toWireError(err: unknown): WireError {
-  if (isError(err)) return { name: err.name, message: err.message, stack: err.stack, code: (err as any).code };
-  return { name: 'Error', message: String(err) };
-}
-
-export function fromWireError(w: WireError): Error {
-  const err = new Error(w.message);
-  err.name = w.name;
-  if (w.stack) err.stack = w.stack;
-  if (w.code !== undefined) (err as any).code = w.code;
-  return err;
-}

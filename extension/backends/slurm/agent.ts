@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toWire, type WireError } from '../../engine/wire-errors';
-import { signalGroup } from '../proc/kill';
+import { killTree, signalGroup } from '../proc/kill';
 import { forkTied, spawnTied } from '../proc/spawn';
 import { connectToHost, readKey, type AgentChannel } from './channel';
 import { DEFAULT_MAX_FRAME } from './frames';
@@ -173,10 +173,7 @@ function cancel(id: string): void {
   if (!r || r.cancelled) return;
   r.cancelled = true;
   if (r.worker) r.child.kill('SIGKILL'); // a busy function cannot be interrupted; the worker is replaced
-  else {
-    signalGroup(r.child.pid, 'SIGTERM');
-    setTimeout(() => signalGroup(r.child.pid, 'SIGKILL'), GRACE_MS).unref();
-  }
+  else void killTree(r.child, { graceMs: GRACE_MS });
 }
 
 let exiting = false;
