@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { toWire, type WireError } from '../../engine/wire-errors';
 import { killTree, signalGroup } from '../proc/kill';
 import { forkTied, spawnTied } from '../proc/spawn';
+import { ndjson } from '../proc/ndjson';
 import { connectToHost, readKey, type AgentChannel } from './channel';
 import { DEFAULT_MAX_FRAME } from './frames';
 import { decodeValue, encodeValue, type AgentJob, type ExecJob, type FromAgent, type FunctionJob, type ToAgent } from './protocol';
@@ -212,7 +213,7 @@ if (once) {
     const req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { job: AgentJob; args?: string };
     onceReply = (msg, value) => {
       if (msg.type !== 'done') return;
-      process.stdout.write(JSON.stringify({ ...msg, ...(value ? { value: value.toString('base64') } : {}) }) + '\n');
+      process.stdout.write(ndjson({ ...msg, ...(value ? { value: value.toString('base64') } : {}) }));
     };
     start(req.job, req.args ? Buffer.from(req.args, 'base64') : undefined);
   });
