@@ -149,6 +149,7 @@ function runFunction(job: FunctionJob, args: Buffer | undefined): void {
   };
   const onMessage = (m: any) => {
     if (!m || m.id !== job.id) return;
+    if (m.type === 'output') return send({ type: 'output', id: job.id, stream: m.stream === 'stderr' ? 'stderr' : 'stdout', text: String(m.text) });
     idleWorkers.push(w);
     if (idleWorkers.length > slots) idleWorkers.shift()!.kill(); // many cwds: keep at most `slots` idle
     done(!!m.ok, m.value, m.ok ? undefined : (m.error as WireError));
@@ -212,6 +213,7 @@ if (once) {
   process.stdin.on('end', () => {
     const req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { job: AgentJob; args?: string };
     onceReply = (msg, value) => {
+      if (msg.type === 'output') return void process.stderr.write(msg.text); // sbatch: into the job's err file, as before
       if (msg.type !== 'done') return;
       process.stdout.write(ndjson({ ...msg, ...(value ? { value: value.toString('base64') } : {}) }));
     };

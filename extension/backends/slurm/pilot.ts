@@ -236,6 +236,9 @@ export class Pilot {
         p.hooks.started(this.startInfo(msg.pid));
         return;
       }
+      case 'output':
+        // To the cell that started the task (the engine tags it), never to the kernel's own stderr.
+        return void this.pending.get(msg.id)?.hooks.output?.(msg.stream, msg.text);
       case 'done': {
         const p = this.pending.get(msg.id);
         if (!p) return;

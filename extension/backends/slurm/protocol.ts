@@ -41,6 +41,8 @@ export type ToAgent = { type: 'welcome' } | AgentJob | { type: 'cancel'; id: str
 export type FromAgent =
   | { type: 'hello'; jobId: string; stepId: string; host: string; slots: number; pid: number }
   | { type: 'started'; id: string; pid?: number }
+  /** What a function task printed, in order with its reply (the function worker sends it over IPC). */
+  | { type: 'output'; id: string; stream: 'stdout' | 'stderr'; text: string }
   /** The value is the frame's value (v8). */
   | { type: 'done'; id: string; ok: true }
   /** `signal`: killed by a signal the agent did not send (e.g. SLURM ending the job or step). */
