@@ -93,12 +93,16 @@ function isClass(f: Function): boolean {
 
 const EVERY_KIND = 'require() a module inside the task, pass data as an argument, and make a function a task of its own';
 
-/** One piece of advice per captured name, fitted to what it holds where the function was written. */
-export function closureAdvice(fn: Function, names: string[]): string {
+/**
+ * One piece of advice per captured name, fitted to what it holds where the function was written. `unreadable`:
+ * names known to be declared where the realm cannot show them (a script's top level: the realm would show the
+ * global they hide).
+ */
+export function closureAdvice(fn: Function, names: string[], unreadable?: Set<string>): string {
   const parts = names.map((name) => {
-    const seen = realmValue(fn, name);
+    const seen: Seen = unreadable?.has(name) ? { visible: false } : realmValue(fn, name);
     const hides = name in globalThis ? ` (it hides the global ${name}, which a worker would use instead)` : '';
-    if (!seen.visible) return null;
+    if (!seen.visible) return hides ? `for '${name}': ${EVERY_KIND}${hides}` : null;
     const mod = moduleOf(seen.value);
     if (mod) {
       const call = `require('${mod.spec.replace(/'/g, "\\'")}')${mod.member === undefined ? '' : `.${mod.member}`}`;

@@ -17,8 +17,8 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { errorMessage, isError } from '../engine/realm';
 import { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
-import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE } from '../host';
-import { functionOrigin, type SourceOrigin } from './source-origin';
+import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE, currentHost } from '../host';
+import { functionOrigin, scriptTopLevelNames, type SourceOrigin } from './source-origin';
 import { closureAdvice, shadowedInRealm } from './closure-check';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
@@ -54,10 +54,12 @@ export function portableFunction(fn: Function, taskName: string): ShippedFunctio
   }
   const { source, node } = parseFunction(text, taskName);
   const names = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n));
-  const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n));
-  if (free.length) throw new ClosureError(taskName, free, closureAdvice(fn, free));
-  const shipped: ShippedFunction = { source };
   const origin = functionOrigin(text);
+  // A plain script's top-level `const URL = '…'` shadows the global too, where no realm can show it.
+  const script = origin && !currentHost() ? scriptTopLevelNames(origin.file) : undefined;
+  const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n) || script?.has(n));
+  if (free.length) throw new ClosureError(taskName, free, closureAdvice(fn, free, script));
+  const shipped: ShippedFunction = { source };
   // A method rewritten as `function name(…)` gained characters in front of its first line only.
   if (origin) shipped.origin = { ...origin, column: origin.column - (source.length - text.length) };
   shippedCache.set(fn, shipped);

@@ -24,6 +24,31 @@ export function functionOrigin(text: string): SourceOrigin | undefined {
 
 let mainText: { file: string; text: string } | null | undefined;
 
+/**
+ * The names the main script declares at its top level (parsed once), for the closure check: a script's
+ * `const URL = '…'` hides the global URL from its own functions, but a worker would see its global URL.
+ */
+let topLevel: { file: string; names: Set<string> } | undefined;
+
+export function scriptTopLevelNames(file: string): Set<string> | undefined {
+  if (!mainText || mainText.file !== file) return undefined;
+  if (topLevel?.file !== file) {
+    const ts = require('typescript') as typeof import('typescript');
+    const sf = ts.createSourceFile(file, mainText.text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+    const names = new Set<string>();
+    const bind = (n: import('typescript').BindingName): void => {
+      if (ts.isIdentifier(n)) names.add(n.text);
+      else for (const el of n.elements) if (!ts.isOmittedExpression(el)) bind(el.name);
+    };
+    for (const s of sf.statements) {
+      if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) bind(d.name);
+      else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) && s.name) names.add(s.name.text);
+    }
+    topLevel = { file, names };
+  }
+  return topLevel.names;
+}
+
 function mainScriptOrigin(text: string): SourceOrigin | undefined {
   if (mainText === undefined) {
     const file = require.main?.filename;

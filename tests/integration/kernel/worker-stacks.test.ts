@@ -45,7 +45,7 @@ test.each(['threads', 'processes'])('an arrow written in the calling cell names 
   expect(traceback(r)[1]).toBe(`    at cell-${r.reply.content.execution_count}, line 1, column ${column}`);
 }, 60_000);
 
-test('outside the kernel, a task of the main script names the script file and line', () => {
+test("outside the kernel, a task of the main script names the script file and line; the script's const URL is refused", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbook-stack-'));
   try {
     const script = path.join(dir, 'job.js');
@@ -54,14 +54,19 @@ test('outside the kernel, a task of the main script names the script file and li
       'function boom(x) {',
       "  throw new Error('script ' + x);",
       '}',
+      "const URL = 'http://example.org';",
       '(async () => {',
       '  const e = await WorkflowEngine.create();',
+      "  try { await e.functionTask(() => String(URL), { backend: 'threads' })(); } catch (err) { console.log(err.message); }",
       "  try { await e.functionTask(boom, { backend: 'threads' })(1); } catch (err) { console.log(err.stack); }",
       '  await e.shutdown();',
       '})();',
     ].join('\n'));
     const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['Error: script 1', `    at boom (${script}:3:9)`]);
+    const [closure, ...stack] = r.stdout.split('\n');
+    // the script's own URL, which the worker would not see (its global URL class instead), is refused
+    expect(closure).toMatch(/^task 'task' uses 'URL' from its enclosing scope; .*\(it hides the global URL, which a worker would use instead\)$/);
+    expect(stack.slice(0, 2)).toEqual(['Error: script 1', `    at boom (${script}:3:9)`]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
