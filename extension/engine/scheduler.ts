@@ -200,10 +200,7 @@ export class Scheduler implements FutureOwner {
     return true;
   }
 
-  /**
-   * The run of `f` when a report about `attempt` still counts: the task is not settled (its run is dropped
-   * then) and has not moved to a later attempt; else null.
-   */
+  /** The run of `f` if a report about `attempt` still counts (not settled: the run is dropped then; no later attempt). */
   private live(f: TaskFuture<any>, attempt: number): TaskRun | null {
     return attempt === f._attempt ? f._s : null;
   }
