@@ -7,6 +7,18 @@ export interface FlowbookHost {
    * run, so a task that spins can be stopped, and hands back a promise of the host's realm for a user promise.
    */
   callUser(fn: (...args: any[]) => unknown, args: unknown[]): unknown;
+  /**
+   * Where a function's source text (`Function.prototype.toString`) sits in the code the host compiled (a cell),
+   * so that a worker that revives it reports that file, line and column in its stack frames.
+   */
+  locateFunction?(text: string): SourceOrigin | null;
+}
+
+/** A position in a file the host ran: `line` and `column` are 0-based, of the text's first character. */
+export interface SourceOrigin {
+  file: string;
+  line: number;
+  column: number;
 }
 
 let installed: FlowbookHost | null = null;

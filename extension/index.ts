@@ -14,11 +14,14 @@ export { ThreadPoolExecutor, ProcessPoolExecutor, WorkerPool } from './backends/
 export type { Executor, PoolOptions } from './backends/executor';
 export { NoopExecutionBackend } from './backends/noop';
 export { RUNS_INLINE, runsInline } from './backends/inline';
-export { ClosureError, ArgumentCloneError, NotPortableError, portableSource, reviveFunction, assertCloneable } from './backends/portable';
+export {
+  ClosureError, ArgumentCloneError, NotPortableError, portableSource, portableFunction, reviveFunction, assertCloneable,
+  type ShippedFunction,
+} from './backends/portable';
 export { SlurmExecutionBackend, SlurmJobEndedError, type SlurmOptions, type SlurmMode } from './backends/slurm';
 export {
   plot, TaskTimeline, LiveTable, renderTable, renderSvg, ganttSpec, barsSpec, summaryTable, VEGALITE_MIME,
   type TaskRow, type VegaLiteSpec, type RunSample,
 } from './report';
 export type { DisplaySink, MimeBundle } from './display';
-export { installHost, type FlowbookHost } from './host';
+export { installHost, type FlowbookHost, type SourceOrigin } from './host';

@@ -6,6 +6,7 @@ import { holdSigint, keepSigintListeners } from './realm/sigint';
 import { onTerminate } from './realm/sigterm';
 import { asyncStackWarning } from './realm/async-stack';
 import { installHost } from '../extension/host';
+import { locateInCells } from './shell/cell-sources';
 import { log, stderrClosed } from './log';
 
 export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void {
@@ -18,8 +19,9 @@ export function installProcessHooks(kernel: Kernel, shell: NotebookShell): void 
   if (warning) log(warning);
   // console.log and process.stdout/stderr.write go to the cell that started the work.
   routeProcessOutput(current);
-  // In-loop tasks, blocks and command builders run breakable, and come back as host promises.
-  installHost({ callUser: (fn, args) => shell.callUser(fn, args) });
+  // In-loop tasks, blocks and command builders run breakable, and come back as host promises. A function shipped
+  // to a worker is found in its cell, so the worker's stack frames name the cell's lines.
+  installHost({ callUser: (fn, args) => shell.callUser(fn, args), locateFunction: locateInCells });
   // Background failures go to the cell whose code started the work (its ALS store), else the latest cell.
   process.on('uncaughtException', (err) => ex.background(err, current()));
   process.on('unhandledRejection', (reason, promise) =>

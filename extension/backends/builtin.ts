@@ -38,7 +38,15 @@ export class LazyBackend implements Backend {
       this.start().then(
         (b) => {
           if (!this.waiting.delete(task.id)) return; // cancelled while the backend started
-          b.submit(task, hooks).then(resolve, reject);
+          // A backend may refuse at once by throwing (a pool's closure check): the first task on a lazily
+          // started backend then never settled, and the error went to unhandledRejection instead.
+          let result: Promise<unknown>;
+          try {
+            result = b.submit(task, hooks);
+          } catch (err) {
+            return reject(err);
+          }
+          result.then(resolve, reject);
         },
         (err) => {
           this.waiting.delete(task.id);

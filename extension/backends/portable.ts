@@ -4,15 +4,22 @@
  * - `portableSource(fn, taskName)` returns an expression that evaluates to the function, and throws
  *   `ClosureError` when the body uses a variable from the enclosing scope (found by parsing the source with
  *   the TypeScript compiler API: identifiers that are neither globals, parameters nor locals).
- * - `reviveFunction(source)` turns that expression back into a function (cached per source); the function
- *   may call `require` (resolved from this module) but sees no other module-level names.
+ * - `portableFunction(fn, taskName)` is that source with where it was written (source-origin.ts), so the
+ *   worker's stack frames name the cell's or script's lines.
+ * - `reviveFunction(source, taskName, origin)` turns that expression back into a function (cached); the function
+ *   may call `require` (taskRequire: resolved as where it was written) but sees no other module-level names.
  * - `assertCloneable(args, taskName)` fails early, naming the task and the argument, for args that
  *   structuredClone rejects (functions, sockets, ...), instead of a DataCloneError deep in a pool.
  */
 import type * as TS from 'typescript';
+import * as vm from 'node:vm';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { errorMessage, isError } from '../engine/realm';
 import { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
-import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE } from '../host';
+import { ASYNC_ITER_BRIDGE, AWAIT_BRIDGE, currentHost } from '../host';
+import { functionOrigin, scriptTopLevelNames, type SourceOrigin } from './source-origin';
+import { closureAdvice, shadowedInRealm } from './closure-check';
 
 // Loaded on first use: workers only revive functions and must not pay for the compiler.
 let tsModule: typeof TS | undefined;
@@ -20,20 +27,26 @@ const typescript = (): typeof TS => (tsModule ??= require('typescript') as typeo
 
 export { ArgumentCloneError, ClosureError, NotPortableError } from '../engine/errors';
 
-/** What to do about a captured name; the host cannot see its value, so the advice covers each kind. */
-const CLOSURE_ADVICE =
-  'require() a module inside the task, pass data as an argument, and make a function a task of its own';
-
 /** Names a shipped function may use without declaring them (besides what globalThis has). */
 const EXTRA_GLOBALS = new Set([
   'arguments', 'undefined', 'NaN', 'Infinity', 'globalThis', 'require', 'eval', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE,
 ]);
 
-const sourceCache = new WeakMap<Function, string>();
+/** What travels to a worker for one function: its source, and where it was written when that is known. */
+export interface ShippedFunction {
+  source: string;
+  origin?: SourceOrigin;
+}
+
+const shippedCache = new WeakMap<Function, ShippedFunction>();
 
 export function portableSource(fn: Function, taskName: string): string {
+  return portableFunction(fn, taskName).source;
+}
+
+export function portableFunction(fn: Function, taskName: string): ShippedFunction {
   if (typeof fn !== 'function') throw new TypeError(`task '${taskName}': expected a function, got ${typeof fn}`);
-  const cached = sourceCache.get(fn);
+  const cached = shippedCache.get(fn);
   if (cached !== undefined) return cached;
   const text = fn.toString();
   if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
@@ -41,31 +54,16 @@ export function portableSource(fn: Function, taskName: string): string {
   }
   const { source, node } = parseFunction(text, taskName);
   const names = freeIdentifiers(node).filter((n) => !EXTRA_GLOBALS.has(n));
-  const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n));
-  if (free.length) throw new ClosureError(taskName, free, CLOSURE_ADVICE);
-  sourceCache.set(fn, source);
-  return source;
-}
-
-/**
- * True when `name`, a global here, means something else where `fn` was written: a cell's `const URL = '…'`
- * shadows the global URL, and the worker would silently use its own URL class. Code built by the Function
- * constructor of fn's realm runs in that realm's global scope, where the cell's top-level declarations are
- * visible.
- */
-function shadowedInRealm(fn: Function, name: string): boolean {
-  if (!/^[A-Za-z_$][\w$]*$/.test(name)) return false;
-  try {
-    let proto = Object.getPrototypeOf(fn);
-    while (proto && proto.constructor?.name !== 'Function') proto = Object.getPrototypeOf(proto);
-    if (!proto) return false;
-    const RealmFunction = proto.constructor as FunctionConstructor;
-    const [seen, global] = new RealmFunction(`return [${name}, globalThis[${JSON.stringify(name)}]];`)() as unknown[];
-    const here = (globalThis as Record<string, unknown>)[name];
-    return seen !== global || typeof seen !== typeof here;
-  } catch {
-    return false; // code generation disallowed in that realm: keep the plain check
-  }
+  const origin = functionOrigin(text);
+  // A plain script's top-level `const URL = '…'` shadows the global too, where no realm can show it.
+  const script = origin && !currentHost() ? scriptTopLevelNames(origin.file) : undefined;
+  const free = names.filter((n) => !(n in globalThis) || shadowedInRealm(fn, n) || script?.has(n));
+  if (free.length) throw new ClosureError(taskName, free, closureAdvice(fn, free, script));
+  const shipped: ShippedFunction = { source };
+  // A method rewritten as `function name(…)` gained characters in front of its first line only.
+  if (origin) shipped.origin = { ...origin, column: origin.column - (source.length - text.length) };
+  shippedCache.set(fn, shipped);
+  return shipped;
 }
 
 /** Parses `text` as a function expression; method shorthand (`foo(x) {}`) is rewritten as `function foo(x) {}`. */
@@ -133,20 +131,54 @@ function isReference(id: TS.Identifier): boolean {
 }
 
 const revived = new Map<string, (...a: any[]) => unknown>();
+const RETURN = 'return (';
 
-export function reviveFunction(source: string, taskName = 'task'): (...a: any[]) => unknown {
-  let fn = revived.get(source);
+export function reviveFunction(source: string, taskName = 'task', origin?: SourceOrigin): (...a: any[]) => unknown {
+  const key = origin ? `${origin.file}:${origin.line}:${origin.column}\n${source}` : source;
+  let fn = revived.get(key);
   if (!fn) {
-    // new Function: the function sees only globals (plus `require`), exactly what portableSource allowed.
-    // The sourceURL names the task in stack frames, instead of `eval at reviveFunction`.
-    const url = `task:${taskName.replace(/[^\w.$-]/g, '_')}`;
+    // A function body of its own: it sees only globals (plus `require`), exactly what portableSource allowed.
+    // Compiled at the file, line and column it was written at, so its frames read as they did there (an
+    // unknown origin names the task, lines counted from the function's first); `new Function` put
+    // `eval at reviveFunction` and two header lines into every frame.
+    const at = origin ?? { file: `task:${taskName.replace(/[^\w.$-]/g, '_')}`, line: 0, column: 0 };
     const identity = (x: unknown) => x;
-    fn = new Function('require', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE, `return (${source});\n//# sourceURL=${url}`)(require, identity, identity) as (...a: any[]) => unknown;
+    const make = vm.compileFunction(`${RETURN}${source}\n)`, ['require', AWAIT_BRIDGE, ASYNC_ITER_BRIDGE], {
+      filename: at.file, lineOffset: at.line, columnOffset: at.column - RETURN.length,
+    });
+    fn = make(taskRequire(at.file), identity, identity) as (...a: any[]) => unknown;
     if (typeof fn !== 'function') throw new NotPortableError(taskName, 'shipped source does not evaluate to a function');
     if (revived.size > 1000) revived.clear();
-    revived.set(source, fn);
+    revived.set(key, fn);
   }
   return fn;
+}
+
+const requires = new Map<string, NodeJS.Require>();
+
+/**
+ * `require` inside a shipped function resolves as it would where the function was written: from the script's
+ * file, or for a cell (or an unknown origin) from the working directory, as the notebook's own `require` does
+ * (a task's `require('./lib')` found flowbook's folder instead). What resolves only from flowbook's own folder
+ * (its dependencies) is still found there, as before.
+ */
+function taskRequire(file: string): NodeJS.Require {
+  const base = path.isAbsolute(file) ? file : path.join(process.cwd(), '[task]');
+  let req = requires.get(base);
+  if (!req) {
+    const local = createRequire(base);
+    req = Object.assign((id: string) => {
+      try {
+        local.resolve(id);
+      } catch {
+        return require(id); // not found from there: flowbook's own resolution (its error if it fails too)
+      }
+      return local(id);
+    }, { resolve: local.resolve, cache: local.cache, main: local.main, extensions: local.extensions }) as NodeJS.Require;
+    if (requires.size > 100) requires.clear();
+    requires.set(base, req);
+  }
+  return req;
 }
 
 export function assertCloneable(args: unknown[], taskName: string): void {
@@ -164,20 +196,4 @@ export function assertCloneable(args: unknown[], taskName: string): void {
       throw new ArgumentCloneError(taskName, `task '${taskName}': argument ${i + 1} cannot be sent to a worker (${why})`);
     }
   }
-}
-
-/** Plain-data form of an error, for replies across a thread/process/network boundary. */
-export interface WireError { name: string; message: string; stack?: string; code?: unknown }
-
-export function toWireError(err: unknown): WireError {
-  if (isError(err)) return { name: err.name, message: err.message, stack: err.stack, code: (err as any).code };
-  return { name: 'Error', message: String(err) };
-}
-
-export function fromWireError(w: WireError): Error {
-  const err = new Error(w.message);
-  err.name = w.name;
-  if (w.stack) err.stack = w.stack;
-  if (w.code !== undefined) (err as any).code = w.code;
-  return err;
 }

@@ -1,6 +1,6 @@
 // Blocks: a task whose body is a workflow of its own. It runs in the host (never on a backend), is RUNNING while
 // its body runs, adopts the tasks its body creates, and cancels the unfinished ones when it fails or is cancelled.
-import type { TaskFuture } from './future';
+import type { TaskFuture, TaskRun } from './future';
 import type { TaskState } from './events';
 import type { TaskDef } from './types';
 import { flowContext, type FlowContext } from './context';
@@ -16,15 +16,15 @@ export interface BlockOwner {
   finish(f: TaskFuture<any>, state: Settled, value: unknown, now: number): void;
 }
 
-export function runBlock(owner: BlockOwner, f: TaskFuture<any>, def: TaskDef, args: unknown[]): void {
+export function runBlock(owner: BlockOwner, f: TaskFuture<any>, run: TaskRun, def: TaskDef, args: unknown[]): void {
   const now = performance.now();
-  f._s!.extra().children = [];
+  run.extra().children = [];
   f._attempt = 1;
   f._firstSubmit = now;
   f.started = now;
   owner.transition(f, 'RUNNING', now);
   if (def.timeoutMs !== undefined && def.timeoutMs > 0) {
-    f._s!.extra().timer = setTimeout(() => endBlock(owner, f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
+    run.extra().timer = setTimeout(() => endBlock(owner, f, 'FAILED', new TaskTimeoutError(f.name, def.timeoutMs!)), def.timeoutMs);
   }
   const ctx: FlowContext = { parent: f.id, group: f.group, adopt: (c) => f._s?.x?.children?.push(c as TaskFuture<any>) };
   let p: Promise<unknown>;
@@ -37,10 +37,11 @@ export function runBlock(owner: BlockOwner, f: TaskFuture<any>, def: TaskDef, ar
 }
 
 export function endBlock(owner: BlockOwner, f: TaskFuture<any>, state: Settled, value: unknown): void {
-  if (f.done) return;
-  if (state !== 'DONE') for (const c of f._s!.x?.children ?? []) if (!c.done) c.cancel();
+  const run = f._s;
+  if (run === null) return; // settled already
+  if (state !== 'DONE') for (const c of run.x?.children ?? []) if (!c.done) c.cancel();
   const now = performance.now();
   owner.closeAttempt(f, 1, state, now, state === 'DONE' ? undefined : value);
-  f._s!.x!.children = null;
+  if (run.x) run.x.children = null;
   owner.finish(f, state, value, now);
 }

@@ -54,7 +54,10 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   /** Set when the task is FAILED or CANCELLED. */
   error?: unknown;
 
-  /** @internal scheduling state; dropped when the task settles so finished futures stay small. */
+  /**
+   * @internal scheduling state, null exactly when the task has settled (dropped then, so finished futures stay
+   * small): the engine reads it as "the run of a live task", never with an assertion.
+   */
   _s: TaskRun | null;
   private _promise?: Promise<T>;
 
@@ -63,13 +66,13 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
     readonly name: string,
     readonly kind: TaskKindOrBlock,
     public backend: string,
-    args: unknown[],
+    run: TaskRun,
     readonly parent: string | undefined,
     readonly group: string | undefined,
   ) {
     this._id = ++seq;
     this.submitted = performance.now();
-    this._s = new TaskRun(args);
+    this._s = run;
   }
 
   /** Unique id: `<name>.<sequence>` (built on first use). */
@@ -127,28 +130,28 @@ export class TaskFuture<T = unknown> implements PromiseLike<T> {
   /** A real Promise for the result (created on first use). */
   promise(): Promise<T> {
     if (!this._promise) {
-      if (this.state === 'DONE') this._promise = Promise.resolve(this.value as T);
-      else if (this.state === 'FAILED' || this.state === 'CANCELLED') this._promise = Promise.reject(this.error);
-      else {
-        const x = this._s!.extra();
+      const run = this._s;
+      if (run !== null) {
+        const x = run.extra();
         this._promise = new Promise<T>((res, rej) => ((x.resolve = res), (x.reject = rej)));
-      }
+      } else if (this.state === 'DONE') this._promise = Promise.resolve(this.value as T);
+      else this._promise = Promise.reject(this.error);
     }
     return this._promise;
   }
 
   /** @internal */
   _settle(state: 'DONE' | 'FAILED' | 'CANCELLED', valueOrError: unknown, now: number): void {
-    const run = this._s!;
+    const x = this._s?.x;
     this._s = null;
     this.state = state;
     this.finished = now;
     if (state === 'DONE') {
       this.value = valueOrError as T;
-      run.x?.resolve?.(valueOrError);
+      x?.resolve?.(valueOrError);
     } else {
       this.error = valueOrError;
-      run.x?.reject?.(valueOrError);
+      x?.reject?.(valueOrError);
     }
   }
 
@@ -183,12 +186,14 @@ export class TaskRun {
   waiting = 0;
   /** The args held futures/promises to substitute. */
   hadDeps = false;
-  /** Engine-private: task definition, backend slot (set right after construction), backend spec. */
-  def!: TaskDef;
-  slot!: Slot;
+  /** The backend spec (executables, pool functions); undefined for an in-loop function. */
   spec: TaskSpec | undefined = undefined;
   x: RunExtra | null = null;
-  constructor(public args: unknown[]) {}
+  constructor(
+    public args: unknown[],
+    readonly def: TaskDef,
+    readonly slot: Slot,
+  ) {}
 
   extra(): RunExtra {
     return (this.x ??= new RunExtra());

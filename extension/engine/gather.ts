@@ -22,9 +22,9 @@ export function gather<T extends readonly unknown[] | []>(items: T): Promise<{ -
       const x = values[i];
       if (x instanceof TaskFuture) {
         if (x.state === 'DONE') continue;
-        if (x.done) return fail(x.error);
+        const run = x._s;
+        if (run === null) return fail(x.error); // FAILED or CANCELLED
         left++;
-        const run = x._s!;
         run.waiters = run.waiters === null ? waiter : Array.isArray(run.waiters) ? [...run.waiters, waiter] : [run.waiters, waiter];
       } else if (x !== null && typeof (x as PromiseLike<unknown>)?.then === 'function') {
         left++;

@@ -7,7 +7,7 @@
  */
 import type { Backend, StartInfo, SubmitHooks, TaskSpec } from '../backends/backend';
 import type { TaskEvent, TaskState } from './events';
-import { TaskFuture, type AttemptRecord, type FutureOwner } from './future';
+import { TaskFuture, TaskRun, type AttemptRecord, type FutureOwner } from './future';
 import { scanArgs, substitute } from './args';
 import { callUser, isThenable, errorMessage } from './realm';
 import { flowContext, type FlowContext } from './context';
@@ -67,11 +67,10 @@ export class Scheduler implements FutureOwner {
     if (this.closing) throw new EngineShutdownError(def.name);
     const ctx: FlowContext | undefined = flowContext.getStore();
     const slot = def.kind === 'block' ? BLOCK_SLOT : this.host.slotFor(def);
-    const f = new TaskFuture<any>(this, def.name, def.kind, slot.name, args, ctx?.parent, ctx?.group);
-    f._s!.def = def;
-    f._s!.slot = slot;
+    const run = new TaskRun(args, def, slot);
+    const f = new TaskFuture<any>(this, def.name, def.kind, slot.name, run, ctx?.parent, ctx?.group);
     slot.assigned++;
-    if (!slot.inline && def.kind === 'function') f._s!.extra().output = new TaskOutput(f.id);
+    if (!slot.inline && def.kind === 'function') run.extra().output = new TaskOutput(f.id);
     this.tasks.add(f);
     ctx?.adopt?.(f);
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', f.submitted);
@@ -84,46 +83,45 @@ export class Scheduler implements FutureOwner {
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (typeof a === 'object' && a !== null) {
-        scanArgs(args, (dep) => this.addDependency(f, dep));
+        scanArgs(args, (dep) => this.addDependency(f, run, dep));
         break;
       }
     }
-    if (f.state === 'PENDING' && f._s!.waiting === 0) this.ready(f);
+    if (f.state === 'PENDING' && run.waiting === 0) this.ready(f, run);
     return f;
   }
 
-  private addDependency(f: TaskFuture<any>, dep: TaskFuture<unknown> | Promise<unknown>): void {
+  private addDependency(f: TaskFuture<any>, run: TaskRun, dep: TaskFuture<unknown> | Promise<unknown>): void {
     if (f.state !== 'PENDING') return;
-    f._s!.hadDeps = true;
+    run.hadDeps = true;
     if (dep instanceof TaskFuture) {
-      if (dep.state === 'DONE') return;
-      if (dep.state === 'FAILED' || dep.state === 'CANCELLED') return this.failDependents([[f, dep]]);
-      f._s!.waiting++;
-      (dep._s!.dependents ??= []).push(f);
+      const depRun = dep._s;
+      if (depRun === null) return dep.state === 'DONE' ? undefined : this.failDependents([[f, dep]]);
+      run.waiting++;
+      (depRun.dependents ??= []).push(f);
       return;
     }
-    f._s!.waiting++;
+    run.waiting++;
     dep.then(
       (v) => {
         if (f.done) return;
-        (f._s!.extra().promiseValues ??= new Map()).set(dep, v);
-        if (--f._s!.waiting === 0) this.ready(f);
+        (run.extra().promiseValues ??= new Map()).set(dep, v);
+        if (--run.waiting === 0) this.ready(f, run);
       },
       (err) => {
         if (f.done) return;
-        f._s!.waiting = 0;
+        run.waiting = 0;
         this.finish(f, 'FAILED', new DependencyFailureError(f.name, 'a promise argument', '-', err));
       },
     );
   }
 
   /** All dependencies are met: build the backend spec and submit the first attempt. */
-  private ready(f: TaskFuture<any>): void {
-    const run = f._s!;
+  private ready(f: TaskFuture<any>, run: TaskRun): void {
     const def = run.def;
     const args = run.hadDeps ? (run.args = substitute(run.args, run.x && run.x.promiseValues)) : run.args;
-    if (def.kind === 'block') return runBlock(this.blocks, f, def, args);
-    if (def.kind === 'function' && run.slot.inline) return this.submitAttempt(f);
+    if (def.kind === 'block') return runBlock(this.blocks, f, run, def, args);
+    if (def.kind === 'function' && run.slot.inline) return this.submitAttempt(f, run);
     let command: unknown;
     if (def.kind === 'executable') {
       try {
@@ -133,34 +131,33 @@ export class Scheduler implements FutureOwner {
       }
       // AsyncFlow lets the command builder be async; accept a promised command too.
       if (isThenable(command)) {
-        command.then((c) => !f.done && this.submitCommand(f, def, args, c), (e) => !f.done && this.finish(f, 'FAILED', e));
+        command.then((c) => !f.done && this.submitCommand(f, run, args, c), (e) => !f.done && this.finish(f, 'FAILED', e));
         return;
       }
     }
-    this.submitCommand(f, def, args, command);
+    this.submitCommand(f, run, args, command);
   }
 
-  private submitCommand(f: TaskFuture<any>, def: TaskDef, args: unknown[], command: unknown): void {
-    const spec = buildSpec(f.id, def, args, command);
+  private submitCommand(f: TaskFuture<any>, run: TaskRun, args: unknown[], command: unknown): void {
+    const spec = buildSpec(f.id, run.def, args, command);
     if (spec instanceof InvalidTaskError) return this.finish(f, 'FAILED', spec);
-    f._s!.spec = spec;
-    this.submitAttempt(f);
+    run.spec = spec;
+    this.submitAttempt(f, run);
   }
 
-  private submitAttempt(f: TaskFuture<any>): void {
-    const run = f._s!;
+  private submitAttempt(f: TaskFuture<any>, run: TaskRun): void {
     const attempt = ++f._attempt;
     if (attempt === 1) {
       if (run.hadDeps) f._firstSubmit = performance.now();
     } else f._materialize().push({ attempt, submitted: performance.now(), state: 'PENDING', started: undefined, finished: undefined });
-    if (!run.spec) return this.runInline(f, attempt);
+    if (!run.spec) return this.runInline(f, run, attempt);
     const spec = run.spec;
     spec.attempt = attempt;
     run.extra().queuedAt = performance.now();
     const hooks = new AttemptHooks(this, f, attempt);
     let p: Promise<unknown>;
     try {
-      p = f._s!.slot.backend.submit(spec, hooks);
+      p = run.slot.backend.submit(spec, hooks);
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -173,8 +170,7 @@ export class Scheduler implements FutureOwner {
   }
 
   /** In-loop function: call it here. Results settle in a microtask so long sync chains cannot recurse. */
-  private runInline(f: TaskFuture<any>, attempt: number): void {
-    const run = f._s!;
+  private runInline(f: TaskFuture<any>, run: TaskRun, attempt: number): void {
     this.onStarted(f, attempt);
     let r: unknown;
     try {
@@ -204,25 +200,26 @@ export class Scheduler implements FutureOwner {
     return true;
   }
 
-  /** A report about `attempt` that still counts: the task is not settled and has not moved to a later attempt. */
-  private current(f: TaskFuture<any>, attempt: number): boolean {
-    return !f.done && attempt === f._attempt;
+  /** The run of `f` if a report about `attempt` still counts (not settled: the run is dropped then; no later attempt). */
+  private live(f: TaskFuture<any>, attempt: number): TaskRun | null {
+    return attempt === f._attempt ? f._s : null;
   }
 
   /** @internal (AttemptHooks) A worker's report carries its start time: the state and timeout count from it. */
   onStarted(f: TaskFuture<any>, attempt: number, info?: StartInfo): void {
-    if (!this.current(f, attempt)) return;
+    const run = this.live(f, attempt);
+    if (run === null) return;
     const rec = f._records ? f._records[attempt - 1] : null;
     if (rec ? rec.state !== 'PENDING' : f.state !== 'PENDING') return;
     const now = performance.now();
-    const x = f._s!.x;
+    const x = run.x;
     let t = now;
     if (info?.time !== undefined && info.time < now) t = Math.max(info.time, x?.queuedAt ?? f.submitted);
     if (rec) {
       rec.started = t;
       rec.state = 'RUNNING';
     }
-    if (x && f._s!.spec) {
+    if (x && run.spec) {
       x.running = true;
       this.poolRunning++;
       if (info?.slot) x.slot = info.slot;
@@ -233,15 +230,15 @@ export class Scheduler implements FutureOwner {
     if (f.state === 'RUNNING') {
       if (this.listeners.length !== 0) this.emit(f, 'RUNNING', t);
     } else this.transition(f, 'RUNNING', t);
-    const ms = f._s!.def.timeoutMs;
-    if (ms !== undefined && ms > 0) f._s!.extra().timer = setTimeout(() => this.expire(f, attempt), Math.max(0, ms - (now - t)));
+    const ms = run.def.timeoutMs;
+    if (ms !== undefined && ms > 0) run.extra().timer = setTimeout(() => this.expire(f, attempt), Math.max(0, ms - (now - t)));
   }
 
   /** @internal (AttemptHooks) The backend says why the attempt still waits: a PENDING event with that detail. */
   onWaiting(f: TaskFuture<any>, attempt: number, detail: string): void {
-    if (f.done || attempt !== f._attempt || f.state !== 'PENDING') return;
-    if (!f._s) return;
-    f._s.extra().detail = detail;
+    const run = this.live(f, attempt);
+    if (run === null || f.state !== 'PENDING') return;
+    run.extra().detail = detail;
     if (this.listeners.length !== 0) this.emit(f, 'PENDING', performance.now());
   }
 
@@ -253,9 +250,8 @@ export class Scheduler implements FutureOwner {
 
   /** @internal (AttemptHooks) The worker's end time of this attempt. */
   onFinished(f: TaskFuture<any>, attempt: number, time: number): void {
-    if (!this.current(f, attempt)) return;
-    const x = f._s!.extra();
-    x.endTime = time;
+    const run = this.live(f, attempt);
+    if (run !== null) run.extra().endTime = time;
   }
 
   /** The attempt is over (any outcome): release its share of the running count, flush its output. */
@@ -270,16 +266,17 @@ export class Scheduler implements FutureOwner {
   }
 
   private expire(f: TaskFuture<any>, attempt: number): void {
-    if (!this.current(f, attempt)) return;
-    f._s!.extra().timedOut = true;
-    this.cancelOnBackend(f);
+    const run = this.live(f, attempt);
+    if (run === null) return;
+    run.extra().timedOut = true;
+    this.cancelOnBackend(f, run);
   }
 
-  private cancelOnBackend(f: TaskFuture<any>): void {
+  private cancelOnBackend(f: TaskFuture<any>, run: TaskRun): void {
     // An in-loop function cannot be stopped: settle it now and drop its eventual result.
-    if (!f._s!.spec) return this.onError(f, f._attempt, new TaskCancelledError(f.name));
+    if (!run.spec) return this.onError(f, f._attempt, new TaskCancelledError(f.name));
     try {
-      const r = f._s!.slot.backend.cancel(f.id);
+      const r = run.slot.backend.cancel(f.id);
       if (isThenable(r)) Promise.resolve(r).catch(noop);
     } catch {
       // A backend that cannot cancel leaves the task to finish on its own.
@@ -287,8 +284,9 @@ export class Scheduler implements FutureOwner {
   }
 
   private onResult(f: TaskFuture<any>, attempt: number, value: unknown, now = performance.now()): void {
-    if (!this.current(f, attempt)) return;
-    const end = f._s!.x?.endTime;
+    const run = this.live(f, attempt);
+    if (run === null) return;
+    const end = run.x?.endTime;
     if (end !== undefined && end < now) now = Math.max(end, f.started ?? end);
     this.leaveRunning(f);
     this.closeAttempt(f, attempt, 'DONE', now);
@@ -296,15 +294,16 @@ export class Scheduler implements FutureOwner {
   }
 
   private onError(f: TaskFuture<any>, attempt: number, err: unknown): void {
-    if (!this.current(f, attempt)) return;
+    const run = this.live(f, attempt);
+    if (run === null) return;
     let state: Settled = 'FAILED';
-    const x = f._s!.x;
+    const x = run.x;
     if (x?.cancelRequested) {
       state = 'CANCELLED';
       err = new TaskCancelledError(f.name);
     } else if (x?.timedOut) {
       x.timedOut = false;
-      err = new TaskTimeoutError(f.name, f._s!.def.timeoutMs!);
+      err = new TaskTimeoutError(f.name, run.def.timeoutMs ?? 0);
     }
     let now = performance.now();
     const end = x?.endTime;
@@ -312,12 +311,12 @@ export class Scheduler implements FutureOwner {
     if (x) x.endTime = undefined;
     this.leaveRunning(f);
     this.closeAttempt(f, attempt, state, now, err);
-    if (state === 'FAILED' && attempt <= f._s!.def.retries && !this.closing) return this.submitAttempt(f);
+    if (state === 'FAILED' && attempt <= run.def.retries && !this.closing) return this.submitAttempt(f, run);
     this.finish(f, state, err, now);
   }
 
   private closeAttempt(f: TaskFuture<any>, attempt: number, state: TaskState, now: number, err?: unknown): void {
-    const x = f._s!.x;
+    const x = f._s?.x;
     if (x?.timer) clearTimeout(x.timer), (x.timer = undefined);
     if (!f._records && state === 'DONE') return; // the future's own fields describe this attempt
     const rec: AttemptRecord = f._materialize()[attempt - 1];
@@ -333,7 +332,8 @@ export class Scheduler implements FutureOwner {
   }
 
   private settleOne(f: TaskFuture<any>, state: Settled, value: unknown, now: number): Array<[TaskFuture<any>, TaskFuture<any>]> | null {
-    const run = f._s!;
+    const run = f._s;
+    if (run === null) return null; // settled already
     if (run.x) this.leaveRunning(f);
     if (run.x?.timer) clearTimeout(run.x.timer);
     const slot = run.slot;
@@ -347,9 +347,10 @@ export class Scheduler implements FutureOwner {
     let failed: Array<[TaskFuture<any>, TaskFuture<any>]> | null = null;
     for (let i = 0; i < deps.length; i++) {
       const d = deps[i];
-      if (d.done || d._s!.waiting === 0) continue;
+      const dRun = d._s;
+      if (dRun === null || dRun.waiting === 0) continue;
       if (state !== 'DONE') (failed ??= []).push([d, f]);
-      else if (--d._s!.waiting === 0) this.ready(d);
+      else if (--dRun.waiting === 0) this.ready(d, dRun);
     }
     return failed;
   }
@@ -357,8 +358,9 @@ export class Scheduler implements FutureOwner {
   private failDependents(work: Array<[TaskFuture<any>, TaskFuture<any>]>): void {
     while (work.length) {
       const [d, dep] = work.pop()!;
-      if (d.done) continue;
-      d._s!.waiting = 0;
+      const dRun = d._s;
+      if (dRun === null) continue;
+      dRun.waiting = 0;
       const err = new DependencyFailureError(d.name, dep.name, dep.id, dep.error);
       const more = this.settleOne(d, 'FAILED', err, performance.now());
       if (more) work.push(...more);
@@ -366,19 +368,20 @@ export class Scheduler implements FutureOwner {
   }
 
   cancelTask(f: TaskFuture<any>): boolean {
-    if (f.done) return false;
+    const run = f._s;
+    if (run === null) return false; // settled
     if (f.kind === 'block') {
       if (f.state === 'PENDING') this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
       else endBlock(this.blocks, f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
     }
     if (f._attempt === 0) {
-      f._s!.waiting = 0;
+      run.waiting = 0;
       this.finish(f, 'CANCELLED', new TaskCancelledError(f.name));
       return true;
     }
-    f._s!.extra().cancelRequested = true;
-    this.cancelOnBackend(f);
+    run.extra().cancelRequested = true;
+    this.cancelOnBackend(f, run);
     return true;
   }
 

@@ -1,11 +1,10 @@
 import type { TaskEvent } from '../engine/events';
 import { WorkflowEngine } from '../engine/engine';
-import { UsageError } from './types';
 import { performance } from 'node:perf_hooks';
 import { gantt, LiveTable, RunResult, STREAM_ABOVE, TaskTimeline, type PlotView } from '../report';
 import { flowOf, resolveBackend, SPEC_HELP, withBackends } from './backend-spec';
 import type { MagicDef } from './registry';
-import { newGroup, runWorkflow } from './workflow-run';
+import { engineIn, newGroup, runWorkflow } from './workflow-run';
 
 /**
  * %%flow [--backend B] [--no-live] [--plot gantt|none]: the cell as one workflow with a live per-task table
@@ -27,7 +26,7 @@ export const flowMagic: MagicDef = {
     ],
   },
   async cell(rt, a, body) {
-    const named = a.opts.engine === undefined ? undefined : engineIn(rt.ctx.scope, String(a.opts.engine));
+    const named = a.opts.engine === undefined ? undefined : engineIn(rt.ctx.scope, String(a.opts.engine), 'flow');
     const flow = named ?? flowOf(rt.ctx.scope);
     const choice = a.opts.backend === undefined ? undefined : resolveBackend(String(a.opts.backend), rt.ctx.scope);
     const group = newGroup(rt, 'flow');
@@ -63,9 +62,3 @@ export const flowMagic: MagicDef = {
     }
   },
 };
-
-function engineIn(scope: Record<string, unknown>, name: string): WorkflowEngine {
-  const e = scope[name];
-  if (!(e instanceof WorkflowEngine)) throw new UsageError(`%%flow --engine: '${name}' is not a WorkflowEngine in scope`);
-  return e;
-}

@@ -1,4 +1,5 @@
 import { spawnTied } from '../backends/proc/spawn';
+import { killTree } from '../backends/proc/kill';
 import type { MagicDef, MagicRuntime } from './registry';
 import { UsageError } from './types';
 
@@ -30,19 +31,7 @@ export function runShell(rt: MagicRuntime, script: string, shell = 'bash'): Prom
     const child = spawnTied(shell, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: process.env });
     child.stdout!.setEncoding('utf8').on('data', (s: string) => out.stdout(s));
     child.stderr!.setEncoding('utf8').on('data', (s: string) => out.stderr(s));
-    let timer: NodeJS.Timeout | undefined;
-    const killGroup = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, sig);
-      } catch {
-        /* already gone */
-      }
-    };
-    const onAbort = () => {
-      killGroup('SIGTERM');
-      timer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
-      timer.unref();
-    };
+    const onAbort = () => void killTree(child, { graceMs: KILL_GRACE_MS });
     signal.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
       signal.removeEventListener('abort', onAbort);
@@ -50,7 +39,6 @@ export function runShell(rt: MagicRuntime, script: string, shell = 'bash'): Prom
     });
     child.on('close', (code, sig) => {
       signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
       if (code === 0 && !signal.aborted) resolve();
       else reject(new ShellError(script.trim(), code, sig ?? (signal.aborted ? 'SIGINT' : null)));
     });

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { runInGroup } from '../engine/context';
 import { WorkflowEngine } from '../engine/engine';
 import { Interrupted, type MagicRuntime } from './registry';
+import { UsageError } from './types';
 
 /**
  * Runs a cell body as one workflow, shared by %%flow and %%compare: every task it creates carries `group`;
@@ -49,6 +50,13 @@ export async function runWorkflow(rt: MagicRuntime, flow: WorkflowEngine, group:
   } finally {
     signal.removeEventListener('abort', cancel);
   }
+}
+
+/** `--engine E` of %%flow and %%compare: the engine held by variable E. */
+export function engineIn(scope: Record<string, unknown>, name: string, magic: string): WorkflowEngine {
+  const e = scope[name];
+  if (!(e instanceof WorkflowEngine)) throw new UsageError(`%%${magic} --engine: '${name}' is not a WorkflowEngine in scope`);
+  return e;
 }
 
 /** A fresh group id per run, unique within the session. */

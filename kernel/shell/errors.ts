@@ -1,7 +1,7 @@
 // Error -> Jupyter `error` content, with stack frames mapped back to cell lines.
 import { describeThrown, safeInspect } from '../../extension/engine/describe';
-import type { CompiledCell } from '../typescript/transpile';
 import { alignColumn, mapPosition } from '../typescript/sourcemap';
+import { compiledCell } from './cell-sources';
 
 export interface ErrorContent {
   ename: string;
@@ -10,16 +10,8 @@ export interface ErrorContent {
 }
 
 const ONE_LINE = new Set(['UsageError', 'CalledProcessError', 'TypeScriptError']);
-const cells = new Map<string, CompiledCell>();
-const MAX_CELLS = 500;
-
-export function rememberCell(filename: string, c: CompiledCell): void {
-  cells.set(filename, c);
-  if (cells.size > MAX_CELLS) cells.delete(cells.keys().next().value!);
-}
-
 function mapFrame(file: string, line: number, col: number): string {
-  const c = cells.get(file);
+  const c = compiledCell(file);
   if (!c) return `${file}:${line}:${col}`;
   const at = (cellLine: number, cellCol: number) => `${file.replace(/\.ts$/, '')}, line ${cellLine}, column ${cellCol}`;
   if (c.cell !== undefined && c.body !== undefined) {

@@ -1,12 +1,14 @@
 // What the pool (pool.ts) keeps about each job and each worker.
 import type { SubmitHooks, TaskSpec } from '../backend';
+import type { ShippedFunction } from '../portable';
 import type { WorkerHandle } from './transports';
 
 export type Phase = 'queued' | 'sent' | 'running' | 'yielded';
 
 export interface Job {
   task: TaskSpec;
-  source: string;
+  /** The function as it travels (one object per function: a batch sends it once). */
+  shipped: ShippedFunction;
   hooks: SubmitHooks;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;

@@ -22,7 +22,7 @@ import type { Executor } from '../executor';
 import type { FromWorker, WireBatch, WorkerEvent } from './protocol';
 import { checkPoolOptions, warnIfOversized, type CheckedPoolOptions, type PoolOptions } from './options';
 import { startProcess, startThread, type WorkerHandle, type WorkerSpec, type WorkerEvents } from './transports';
-import { assertCloneable, portableSource } from '../portable';
+import { assertCloneable, portableFunction, type ShippedFunction } from '../portable';
 import { fromWire } from '../../engine/wire-errors';
 import { TaskCancelledError, TaskError, WorkerCrashError } from '../../engine/errors';
 import { isError, safeName } from '../../engine/realm';
@@ -69,10 +69,10 @@ export class WorkerPool implements Executor {
 
   run(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
     if (this.closed) return Promise.reject(new TaskCancelledError(task.name, `submitted after the ${this.kind} pool shut down`));
-    const source = portableSource(task.fn!, task.name);
+    const shipped = portableFunction(task.fn!, task.name);
     assertCloneable(task.args, task.name);
     return new Promise((resolve, reject) => {
-      const job: Job = { task, source, hooks, resolve, reject, phase: 'queued', worker: null, seq: 0, settled: false, stopping: false };
+      const job: Job = { task, shipped, hooks, resolve, reject, phase: 'queued', worker: null, seq: 0, settled: false, stopping: false };
       this.jobs.set(task.id, job);
       this.queue.push(job);
       this.dispatchSoon();
@@ -111,8 +111,8 @@ export class WorkerPool implements Executor {
 
   private send(w: PoolWorker, jobs: Job[]): void {
     const n = jobs.length;
-    const batch: WireBatch = { sources: [], names: [], ids: new Array(n), source: new Array(n), args: new Array(n), seq: w.seq + 1, report: [] };
-    let last = '';
+    const batch: WireBatch = { sources: [], names: [], origins: [], ids: new Array(n), source: new Array(n), args: new Array(n), seq: w.seq + 1, report: [] };
+    let last: ShippedFunction | null = null;
     for (let i = 0; i < n; i++) {
       const job = jobs[i];
       const t = job.task;
@@ -121,7 +121,10 @@ export class WorkerPool implements Executor {
       job.seq = ++w.seq;
       w.handle.arm?.(job.seq);
       w.jobs.set(t.id, job);
-      if (job.source !== last) batch.sources.push((last = job.source)), batch.names.push(t.name);
+      if (job.shipped !== last) {
+        last = job.shipped;
+        batch.sources.push(last.source), batch.names.push(t.name), batch.origins.push(last.origin ?? null);
+      }
       batch.ids[i] = t.id;
       batch.source[i] = batch.sources.length - 1;
       batch.args[i] = t.args;

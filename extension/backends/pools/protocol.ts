@@ -9,6 +9,7 @@
  * A worker also answers `ping` with `pong`, which tells the host its event loop is not stuck.
  */
 import type { WireError } from '../../engine/wire-errors';
+import type { SourceOrigin } from '../../host';
 
 /**
  * A batch, by columns: cloning arrays of strings costs a fraction of cloning one object per task, and that
@@ -18,6 +19,8 @@ export interface WireBatch {
   /** Distinct sources in the batch, and the task name each was defined with (for stack frames). */
   sources: string[];
   names: string[];
+  /** Where each source was written (file, line, column), for the worker's stack frames; null when unknown. */
+  origins: (SourceOrigin | null)[];
   /** Per task: its id, index into `sources`, and arguments. */
   ids: string[];
   source: number[];

@@ -16,11 +16,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FromWorker, ToWorker, WorkerEvent } from './protocol';
+import type { SourceOrigin } from '../../host';
 
 interface Queued {
   id: string;
   name: string;
   source: string;
+  origin: SourceOrigin | null;
   args: unknown[];
   seq: number;
   report: boolean;
@@ -71,7 +73,7 @@ export class WorkerRuntime {
         const report = new Set(b.report);
         for (let i = 0; i < b.ids.length; i++) {
           const k = b.source[i];
-          this.queue.push({ id: b.ids[i], name: b.names[k], source: b.sources[k], args: b.args[i], seq: b.seq + i, report: report.has(i) });
+          this.queue.push({ id: b.ids[i], name: b.names[k], source: b.sources[k], origin: b.origins[k], args: b.args[i], seq: b.seq + i, report: report.has(i) });
         }
       }
         this.pump();
@@ -116,7 +118,7 @@ export class WorkerRuntime {
     if (t.report || this.io.reportStarts || !fast || now - this.lastFlush > FLUSH_MS) this.flush();
     let result: unknown;
     try {
-      result = this.current.run(t.id, () => reviveFunction(t.source, t.name)(...t.args));
+      result = this.current.run(t.id, () => reviveFunction(t.source, t.name, t.origin ?? undefined)(...t.args));
     } catch (err) {
       return this.failed(t.id, err);
     }

@@ -1,27 +1,21 @@
 /**
- * Newline-delimited JSON, written once: `ndjson(value)` frames one message, `LineReader` splits a byte stream
- * into lines. Only the process worker's `--stdio` transport uses it (the SLURM pilot frames by length).
- * Chunks are kept as they come and searched once each, so a long line costs linear time, not quadratic.
+ * Newline-delimited JSON, written once: `ndjson(value)` frames one message, `readNdjson(text)` reads the
+ * messages back out of a process's output, skipping every line that is not JSON (a library's print there must
+ * not fail the task). The sbatch mode's request and reply use it; the SLURM pilot frames by length (frames.ts).
  */
 export function ndjson(value: unknown): string {
   return JSON.stringify(value) + '\n';
 }
 
-export class LineReader {
-  private parts: string[] = [];
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: string): void {
-    let from = 0;
-    let nl: number;
-    while ((nl = chunk.indexOf('\n', from)) >= 0) {
-      const piece = chunk.slice(from, nl);
-      const line = this.parts.length ? this.parts.join('') + piece : piece;
-      this.parts = [];
-      from = nl + 1;
-      if (line.trim()) this.onLine(line);
+export function readNdjson(text: string): unknown[] {
+  const out: unknown[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line));
+    } catch {
+      // not a message: output of the task's code
     }
-    if (from < chunk.length) this.parts.push(chunk.slice(from));
   }
+  return out;
 }

@@ -14,8 +14,9 @@ import type { ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toWire, type WireError } from '../../engine/wire-errors';
-import { signalGroup } from '../proc/kill';
+import { killTree, signalGroup } from '../proc/kill';
 import { forkTied, spawnTied } from '../proc/spawn';
+import { ndjson } from '../proc/ndjson';
 import { connectToHost, readKey, type AgentChannel } from './channel';
 import { DEFAULT_MAX_FRAME } from './frames';
 import { decodeValue, encodeValue, type AgentJob, type ExecJob, type FromAgent, type FunctionJob, type ToAgent } from './protocol';
@@ -181,6 +182,7 @@ function runFunction(job: FunctionJob, args: Buffer | undefined): void {
   };
   const onMessage = (m: any) => {
     if (!m || m.id !== job.id) return;
+    if (m.type === 'output') return send({ type: 'output', id: job.id, stream: m.stream === 'stderr' ? 'stderr' : 'stdout', text: String(m.text) });
     idleWorkers.push(w);
     if (idleWorkers.length > slots) idleWorkers.shift()!.kill(); // many cwds: keep at most `slots` idle
     done(!!m.ok, m.value, m.ok ? undefined : (m.error as WireError));
@@ -198,7 +200,7 @@ function runFunction(job: FunctionJob, args: Buffer | undefined): void {
   } catch (e) {
     return done(false, undefined, toWire(e));
   }
-  w.send({ id: job.id, source: job.source, args: argv });
+  w.send({ id: job.id, name: job.name, source: job.source, origin: job.origin, args: argv });
 }
 
 function cancel(id: string): void {
@@ -206,10 +208,7 @@ function cancel(id: string): void {
   if (!r || r.cancelled) return;
   r.cancelled = true;
   if (r.worker) r.child.kill('SIGKILL'); // a busy function cannot be interrupted; the worker is replaced
-  else {
-    signalGroup(r.child.pid, 'SIGTERM');
-    setTimeout(() => signalGroup(r.child.pid, 'SIGKILL'), GRACE_MS).unref();
-  }
+  else void killTree(r.child, { graceMs: GRACE_MS });
 }
 
 let exiting = false;
@@ -247,8 +246,9 @@ if (once) {
   process.stdin.on('end', () => {
     const req = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { job: AgentJob; args?: string };
     onceReply = (msg, value) => {
+      if (msg.type === 'output') return void process.stderr.write(msg.text); // sbatch: into the job's err file, as before
       if (msg.type !== 'done') return;
-      process.stdout.write(JSON.stringify({ ...msg, ...(value ? { value: value.toString('base64') } : {}) }) + '\n');
+      process.stdout.write(ndjson({ ...msg, ...(value ? { value: value.toString('base64') } : {}) }));
     };
     start(req.job, req.args ? Buffer.from(req.args, 'base64') : undefined);
   });

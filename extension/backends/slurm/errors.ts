@@ -1,11 +1,12 @@
 /** Task failures that come from SLURM itself, as TaskError subclasses (engine/errors.ts). */
-import { TaskError } from '../../engine/errors';
+import { TaskError, WorkerCrashError } from '../../engine/errors';
 
 /**
  * The task's SLURM job or step ended under it: scancel from outside, its time limit (TIMEOUT), its node failing
- * (NODE_FAIL). `reason` is SLURM's own: the job's final state and srun's error lines.
+ * (NODE_FAIL). `reason` is SLURM's own: the job's final state and srun's error lines. A WorkerCrashError: the
+ * process that ran the task is gone, as when a pool's worker dies.
  */
-export class SlurmJobEndedError extends TaskError {
+export class SlurmJobEndedError extends WorkerCrashError {
   override name = 'SlurmJobEndedError';
   constructor(
     taskName: string,

@@ -15,7 +15,7 @@
  * (`srun --jobid=J --overlap <options>`), so its options reach srun and cancel targets exactly that step.
  */
 import type { Backend, SubmitHooks, TaskSpec } from '../backend';
-import { assertCloneable, portableSource } from '../portable';
+import { assertCloneable, portableFunction } from '../portable';
 import { bindAddress } from './address';
 import { checkController, scancel, slurmCmd } from './cli';
 import { DEFAULT_MAX_FRAME } from './frames';
@@ -24,6 +24,9 @@ import { PilotPool } from './pool';
 import { encodeValue, type AgentJob } from './protocol';
 import { runSbatch, type SbatchRun } from './sbatch';
 import { SrunCommand } from './step';
+import { Limiter } from '../proc/limiter';
+import { checkSlurmOptions } from './options';
+import { ArgumentCloneError, InvalidTaskError, TaskCancelledError } from '../../engine/errors';
 
 export { SlurmJobEndedError } from './errors';
 
@@ -64,8 +67,8 @@ export class SlurmExecutionBackend implements Backend {
   private initialized?: Promise<void>;
   private pool?: PilotPool;
   private active = new Map<string, Active>();
-  private waiting: { id: string; go: () => void; stop: (e: Error) => void }[] = [];
-  private inFlight = 0;
+  /** srun and sbatch modes: at most `maxConcurrent` jobs in flight, the rest wait here. */
+  private readonly limiter: Limiter<string>;
   private closed = false;
   private ourJobs = new Set<string>();
   private ourNames = new Set<string>();
@@ -73,14 +76,9 @@ export class SlurmExecutionBackend implements Backend {
   private entering = new Map<string, { cancelled: boolean }>();
 
   constructor(readonly options: SlurmOptions = {}) {
+    checkSlurmOptions(options);
     this.mode = options.mode ?? 'pilot';
-    if (!['pilot', 'srun', 'sbatch'].includes(this.mode)) throw new Error(`SLURM: unknown mode '${this.mode}' (pilot, srun or sbatch)`);
-    const o = options;
-    for (const k of ['nodes', 'minPilots', 'maxPilots', 'idleTimeout', 'slots', 'maxMessageMb'] as const) {
-      const v = o[k];
-      if (v !== undefined && (typeof v !== 'number' || !(v >= 0) || !isFinite(v))) throw new Error(`SLURM: ${k} must be a number >= 0, got ${String(v)}`);
-    }
-    if (o.minPilots !== undefined && o.minPilots > this.maxPilots) throw new Error(`SLURM: minPilots (${o.minPilots}) is above maxPilots (${this.maxPilots})`);
+    this.limiter = new Limiter(options.maxConcurrent ?? 8);
   }
 
   get maxPilots(): number {
@@ -105,7 +103,7 @@ export class SlurmExecutionBackend implements Backend {
   }
 
   async submit(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
-    if (this.closed) throw new Error('SLURM backend is shut down');
+    if (this.closed) throw new TaskCancelledError(task.name, 'submitted after the SLURM backend shut down');
     const { job, value } = this.toAgentJob(task); // closure / clone errors fail here, before any SLURM work
     const entry = { cancelled: false };
     this.entering.set(task.id, entry);
@@ -114,10 +112,10 @@ export class SlurmExecutionBackend implements Backend {
     } finally {
       this.entering.delete(task.id);
     }
-    if (entry.cancelled) throw new Error('cancelled before it was submitted to SLURM');
+    if (entry.cancelled) throw new TaskCancelledError(task.name, 'cancelled before it was submitted to SLURM');
     const cap = (this.maxFrame ?? DEFAULT_MAX_FRAME) - 65536;
     if (value && value.length > cap) {
-      throw new Error(`task '${task.name}': arguments of ${(value.length / 1048576).toFixed(1)} MB are over the channel's cap of ${(cap / 1048576).toFixed(1)} MB (maxMessageMb)`);
+      throw new ArgumentCloneError(task.name, `task '${task.name}': arguments of ${(value.length / 1048576).toFixed(1)} MB are over the channel's cap of ${(cap / 1048576).toFixed(1)} MB (maxMessageMb)`);
     }
     const once = onceHooks(hooks);
     const extra = slurmOptions(task);
@@ -130,23 +128,23 @@ export class SlurmExecutionBackend implements Backend {
       } finally {
         this.entering.delete(task.id);
       }
-      if (entry.cancelled) throw new Error('cancelled before it was submitted to SLURM');
+      if (entry.cancelled) throw new TaskCancelledError(task.name, 'cancelled before it was submitted to SLURM');
       // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
       return this.runOwn(task, job, value, ['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, once);
     }
-    await this.slot(task.id);
-    try {
-      if (this.mode === 'sbatch') {
-        const run = runSbatch(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], once);
-        this.active.set(task.id, run);
-        run.submitted.then((id) => this.ourJobs.add(id), () => {});
-        return await run.result;
+    return this.limiter.run(task.id, async () => {
+      try {
+        if (this.mode === 'sbatch') {
+          const run = runSbatch(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], once);
+          this.active.set(task.id, run);
+          run.submitted.then((id) => this.ourJobs.add(id), () => {});
+          return await run.result;
+        }
+        return await this.runOwn(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], true, once);
+      } finally {
+        this.active.delete(task.id);
       }
-      return await this.runOwn(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], true, once);
-    } finally {
-      this.active.delete(task.id);
-      this.release();
-    }
+    });
   }
 
   async cancel(id: string): Promise<boolean> {
@@ -155,11 +153,7 @@ export class SlurmExecutionBackend implements Backend {
       e.cancelled = true;
       return true;
     }
-    const q = this.waiting.findIndex((w) => w.id === id);
-    if (q >= 0) {
-      this.waiting.splice(q, 1)[0].stop(new Error('cancelled before it was submitted to SLURM'));
-      return true;
-    }
+    if (this.limiter.cancel(id, new TaskCancelledError(id, 'cancelled before it was submitted to SLURM'))) return true;
     const a = this.active.get(id);
     if (a) return a.cancel(id);
     return this.pool ? this.pool.cancel(id) : false;
@@ -169,7 +163,7 @@ export class SlurmExecutionBackend implements Backend {
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const e of this.entering.values()) e.cancelled = true;
-    for (const w of this.waiting.splice(0)) w.stop(new Error('SLURM backend shut down'));
+    this.limiter.clear((id) => new TaskCancelledError(id, 'cancelled: the SLURM backend shut down'));
     await Promise.all([...new Set<Active>(this.active.values())].map((a) => a.close()));
     await this.pool?.close();
     await this.waitGone();
@@ -219,14 +213,16 @@ export class SlurmExecutionBackend implements Backend {
   private toAgentJob(task: TaskSpec): { job: AgentJob; value?: Buffer } {
     const cwd = task.cwd ?? process.cwd();
     if (task.kind === 'executable') {
-      if (!task.command && !task.argv) throw new Error(`task '${task.name}': executable task without a command`);
+      if (!task.command && !task.argv) throw new InvalidTaskError(task.name, `task '${task.name}': executable task without a command`);
       const command = task.command ?? task.argv!.join(' ');
       return { job: { type: 'exec', id: task.id, name: task.name, command, argv: task.argv, cwd, env: task.env } };
     }
-    const source = task.fn ? portableSource(task.fn, task.name) : task.source;
-    if (!source) throw new Error(`task '${task.name}': function task without a function`);
+    const shipped = task.fn ? portableFunction(task.fn, task.name) : task.source ? { source: task.source } : null;
+    if (!shipped) throw new InvalidTaskError(task.name, `task '${task.name}': function task without a function`);
     assertCloneable(task.args, task.name);
-    return { job: { type: 'function', id: task.id, name: task.name, source, cwd }, value: encodeValue(task.args) };
+    const job: AgentJob = { type: 'function', id: task.id, name: task.name, source: shipped.source, cwd };
+    if (shipped.origin) job.origin = shipped.origin;
+    return { job, value: encodeValue(task.args) };
   }
 
   private newPilot(): Pilot {
@@ -268,19 +264,6 @@ export class SlurmExecutionBackend implements Backend {
   }
 
   /** Bounded concurrency for srun/sbatch modes: more jobs at once only queue in the scheduler. */
-  private slot(id: string): Promise<void> {
-    if (this.inFlight < (this.options.maxConcurrent ?? 8)) {
-      this.inFlight++;
-      return Promise.resolve();
-    }
-    return new Promise((go, stop) => this.waiting.push({ id, go: () => (this.inFlight++, go()), stop }));
-  }
-
-  private release(): void {
-    this.inFlight--;
-    this.waiting.shift()?.go();
-  }
-
   /**
    * Until squeue lists none of our jobs. A pilot closed while srun was still asking for its allocation can leave
    * a job that srun never reported (it was killed before it knew the id): those are found by name and cancelled.
@@ -304,7 +287,7 @@ function slurmOptions(task: TaskSpec): string[] {
   const s = task.taskDescription?.slurm;
   if (s === undefined) return [];
   if (!Array.isArray(s) || !s.every((x) => typeof x === 'string')) {
-    throw new Error(`task '${task.name}': taskDescription.slurm must be an array of srun options, e.g. ['--mem=100M']`);
+    throw new InvalidTaskError(task.name, `task '${task.name}': taskDescription.slurm must be an array of srun options, e.g. ['--mem=100M']`);
   }
   return s;
 }

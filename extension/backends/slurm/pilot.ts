@@ -246,6 +246,9 @@ export class Pilot {
         p.hooks.started(this.startInfo(msg.pid, msg.agoMs === undefined ? undefined : this.startTime(p, msg.agoMs)));
         return;
       }
+      case 'output':
+        // To the cell that started the task (the engine tags it), never to the kernel's own stderr.
+        return void this.pending.get(msg.id)?.hooks.output?.(msg.stream, msg.text);
       case 'done': {
         const p = this.pending.get(msg.id);
         if (!p) return;
@@ -260,7 +263,7 @@ export class Pilot {
         }
         this.settle(msg.id, p, () => {
           if (p.cancelled) p.reject(new TaskCancelledError(p.name));
-          else if (this.closing && !msg.ok) p.reject(new Error(`SLURM backend shut down (${this.label()} cancelled)`));
+          else if (this.closing && !msg.ok) p.reject(new TaskCancelledError(p.name, `cancelled: the SLURM backend shut down (${this.label()} cancelled)`));
           else if (msg.ok) p.resolve(decodeValue(value));
           else p.reject(fromWire(msg.error, p.name) as Error);
         });
@@ -328,8 +331,9 @@ export class Pilot {
       if (!this.ready) this.onEarlyExit(ended(this.name)); // the pilot job itself failed
       for (const p of waiting) {
         if (p.cancelled) p.reject(new TaskCancelledError(p.name));
+        else if (this.closing) p.reject(new TaskCancelledError(p.name, `cancelled: ${ended(p.name).message}`));
         // Never handed over: safe to run elsewhere. Handed over: it may have begun; only `retries` runs it again.
-        else if (!p.delivered && !this.closing) p.reject(new PilotLostError(p.name, ended(p.name).message));
+        else if (!p.delivered) p.reject(new PilotLostError(p.name, ended(p.name).message));
         else p.reject(ended(p.name));
       }
     }

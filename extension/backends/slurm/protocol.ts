@@ -7,6 +7,7 @@
  */
 import * as v8 from 'node:v8';
 import type { WireError } from '../../engine/wire-errors';
+import type { SourceOrigin } from '../../host';
 
 export type { WireError } from '../../engine/wire-errors';
 
@@ -28,6 +29,8 @@ export interface FunctionJob {
   id: string;
   name: string;
   source: string;
+  /** Where the function was written, for the worker's stack frames. */
+  origin?: SourceOrigin;
   cwd: string;
 }
 
@@ -39,6 +42,8 @@ export type FromAgent =
   | { type: 'hello'; jobId: string; stepId: string; host: string; slots: number; pid: number }
   /** `agoMs`: it began that long before this frame (the agent holds a start report for a few ms). */
   | { type: 'started'; id: string; pid?: number; agoMs?: number }
+  /** What a function task printed, in order with its reply (the function worker sends it over IPC). */
+  | { type: 'output'; id: string; stream: 'stdout' | 'stderr'; text: string }
   /** The value is the frame's value (v8). */
   | { type: 'done'; id: string; ok: true; start?: HeldStart }
   /** `signal`: killed by a signal the agent did not send (e.g. SLURM ending the job or step). */

@@ -14,7 +14,8 @@ import { SlurmJobEndedError } from './errors';
 import { fromWire } from '../../engine/wire-errors';
 import { agentScript } from './pilot';
 import { decodeValue, type AgentJob } from './protocol';
-import { TaskCancelledError } from '../../engine/errors';
+import { ExecutableError, TaskCancelledError, WorkerCrashError } from '../../engine/errors';
+import { ndjson, readNdjson } from '../proc/ndjson';
 
 export interface SbatchRun {
   submitted: Promise<string>;
@@ -32,7 +33,7 @@ export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefine
     body = `bash ${q(f('cmd'))} > ${q(f('out'))} 2> ${q(f('err'))}`;
   } else {
     // The agent with one slot answers in v8 form, like the pilot, so values survive as on the thread pool.
-    fs.writeFileSync(f('req'), JSON.stringify({ job, args: args?.toString('base64') }) + '\n');
+    fs.writeFileSync(f('req'), ndjson({ job, args: args?.toString('base64') }));
     body = `${q(process.execPath)} ${q(agentScript())} --slots 1 --once < ${q(f('req'))} > ${q(f('out'))} 2> ${q(f('err'))}`;
   }
   const script = [
@@ -77,11 +78,11 @@ export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefine
         const err = read('err');
         if (!rcText) throw new SlurmJobEndedError(task.name, `job ${jobId || '?'}`, (await failureReason(jobId, sbatchErr)) || sbatchErr.trim() || 'no reason');
         if (job.type === 'exec') {
-          if (rcText !== '0') throw Object.assign(new Error(`command exited with code ${rcText}: ${err.trim().split('\n').pop() ?? ''}`), { exitCode: Number(rcText), stderr: err });
+          if (rcText !== '0') throw new ExecutableError(task.name, job.argv ? job.argv.join(' ') : job.command, Number(rcText), err);
           return resolve(read('out').trim());
         }
-        const msg = read('out').split('\n').map(parseLine).find((m) => m?.type === 'done');
-        if (!msg) throw new Error(`function worker gave no answer (exit ${rcText}): ${err.trim()}`);
+        const msg = (readNdjson(read('out')) as any[]).find((m) => m?.type === 'done');
+        if (!msg) throw new WorkerCrashError(task.name, `task '${task.name}': the function worker gave no answer (exit ${rcText}): ${err.trim()}`);
         if (msg.ok) resolve(decodeValue(msg.value ? Buffer.from(msg.value, 'base64') : undefined));
         else reject(fromWire(msg.error, task.name) as Error);
       } catch (e) {
@@ -114,13 +115,3 @@ export function runSbatch(task: TaskSpec, job: AgentJob, args: Buffer | undefine
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** One reply line of the agent; anything else in its output (a library's print) is skipped, never thrown. */
-function parseLine(l: string): any {
-  if (!l.trim()) return null;
-  try {
-    return JSON.parse(l);
-  } catch {
-    return null;
-  }
-}

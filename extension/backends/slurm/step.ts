@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { SubmitHooks } from '../backend';
 import { failureReason, isSlurmLine, jobInfo, scancel } from './cli';
 import { SlurmJobEndedError } from './errors';
-import { TaskCancelledError } from '../../engine/errors';
+import { ExecutableError, TaskCancelledError } from '../../engine/errors';
 
 const MARK = '\x1eflowbook-start';
 const WRAPPER = `printf '${MARK.replace('\x1e', '\\036')} %s %s\\n' "$SLURM_JOB_ID" "$SLURM_STEP_ID" >&2; exec /bin/bash -c "$1"`;
@@ -100,7 +100,7 @@ export class SrunCommand {
   private async failure(code: number | null, signal: string | null, stderr: string): Promise<Error> {
     if (this.cancelled) return new TaskCancelledError(this.opts.taskName);
     const label = this.jobId ? `${this.opts.ownJob ? 'job' : 'step'} ${this.target}` : `job ${this.name} (not started)`;
-    if (this.closing) return new Error(`SLURM backend shut down (${label} cancelled)`);
+    if (this.closing) return new TaskCancelledError(this.opts.taskName, `cancelled: the SLURM backend shut down (${label} cancelled)`);
     const own = stderr.split('\n').filter((l) => l && !isSlurmLine(l));
     const info = this.jobId && this.opts.ownJob ? await jobInfo(this.jobId) : undefined;
     const slurmKilled = /CANCELLED|DUE TO TIME LIMIT|NODE FAILURE|Force Terminated/.test(stderr) ||
@@ -109,10 +109,8 @@ export class SrunCommand {
       const reason = (await failureReason(this.jobId || undefined, stderr)) || `srun exited (${signal ?? `code ${code}`})`;
       return new SlurmJobEndedError(this.opts.taskName, label, reason);
     }
-    const tail = own[own.length - 1];
-    const e = new Error(`command exited with code ${code}${tail ? `: ${tail}` : ''}`) as Error & { exitCode?: number; stderr?: string };
-    e.exitCode = code ?? undefined;
-    e.stderr = own.join('\n') + (own.length ? '\n' : '');
-    return e;
+    // The same class and fields as the pilot's and the local backend's (it was a plain Error with fields).
+    const command = this.opts.argv ? this.opts.argv.join(' ') : this.opts.command;
+    return new ExecutableError(this.opts.taskName, command, code, own.join('\n') + (own.length ? '\n' : ''), signal);
   }
 }

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TaskCancelledError } from '../../../extension/engine/errors';
+import { TaskCancelledError, WorkerCrashError } from '../../../extension/engine/errors';
 import { exec, fn, pidAlive, slurmBackends, squeue, startHooks, until } from './helpers';
 
 /** A cancelled task rejects with TaskCancelledError naming it (it was a bare Error('cancelled')). */
@@ -88,7 +88,7 @@ describe('SLURM backend: scancel from outside', () => {
     const { job } = await ids('x1');
     execFileSync('scancel', [job]);
     const err = await r;
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(WorkerCrashError);
     expect(err.message).toMatch(new RegExp(`SLURM job ${job} ended before the task finished: .*CANCELLED`));
     const next = String(await b.submit(exec('echo $SLURM_JOB_ID'), startHooks()));
     expect(next).not.toBe(job);
@@ -99,7 +99,9 @@ describe('SLURM backend: scancel from outside', () => {
     const r = b.submit(sleeper('x2'), startHooks()).catch((e) => e);
     const { job } = await ids('x2');
     execFileSync('scancel', [job]);
-    expect((await r).message).toMatch(new RegExp(`SLURM job ${job} ended before the task finished: .*CANCELLED`));
+    const err = await r;
+    expect(err).toBeInstanceOf(WorkerCrashError);
+    expect(err.message).toMatch(new RegExp(`SLURM job ${job} ended before the task finished: .*CANCELLED`));
     expect(await b.submit(exec('echo ok'), startHooks())).toBe('ok');
   });
 });

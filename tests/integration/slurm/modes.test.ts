@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SlurmExecutionBackend } from '../../../extension/backends/slurm';
+import { ExecutableError, WorkerCrashError } from '../../../extension/engine/errors';
 import { exec, fn, requireSlurm, squeue, startHooks } from './helpers';
 
 const srun = new SlurmExecutionBackend({ partition: 'debug', mode: 'srun' });
@@ -22,7 +23,9 @@ describe.each([['srun', srun], ['sbatch', sbatch]])('%s mode', (mode, backend) =
     expect(out.split(' ')).toEqual(['v1', fs.realpathSync(dir), 'fbmode']);
     expect(hooks.count).toBe(1);
     const err: any = await backend.submit(exec('echo bad thing >&2; exit 4'), startHooks()).catch((e) => e);
-    expect(err.message).toBe('command exited with code 4: bad thing');
+    // the one class of every backend (the pilot's and the local one's), not an Error with fields
+    expect(err).toBeInstanceOf(ExecutableError);
+    expect(err.message).toBe("task 'sh' command `echo bad thing >&2; exit 4` exited with code 4: bad thing");
     expect(err.exitCode).toBe(4);
     expect(err.stderr).toBe('bad thing\n');
   });
@@ -37,6 +40,7 @@ describe.each([['srun', srun], ['sbatch', sbatch]])('%s mode', (mode, backend) =
 
 test('srun mode: a bad srun option fails the task with srun\'s own error', async () => {
   const err: any = await srun.submit(exec('true', { taskDescription: { slurm: ['--mem=lots'] } }), startHooks()).catch((e) => e);
+  expect(err).toBeInstanceOf(WorkerCrashError);
   expect(err.message).toMatch(/^SLURM job .* ended before the task finished: .*srun: error: .*mem/i);
 });
 

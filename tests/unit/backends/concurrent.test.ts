@@ -45,23 +45,30 @@ describe('ConcurrentExecutionBackend executables', () => {
 });
 
 describe('SLURM function worker (forked with IPC)', () => {
-  test('answers each request by id, structured-clones values, keeps task output off the reply channel', async () => {
+  test('answers each request by id, structured-clones values, sends task output before its reply', async () => {
     const child = fork(workerPath('slurm/function-worker'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
     const replies: any[] = [];
-    const both = new Promise<void>((resolve) => child.on('message', (m) => replies.push(m) === 2 && resolve()));
+    const both = new Promise<void>((resolve) => child.on('message', (m) => replies.push(m) === 4 && resolve()));
     child.send({ id: 'a', source: '(x, y) => new Map([[x, y]])', args: [2, 3] });
     child.send({ id: 'b', source: '() => { console.log("noise"); throw new TypeError("bad") }', args: [] });
+    // written at line 5, column 11 of cell-7.ts (0-based 4, 10): its frames say so
+    child.send({ id: 'c', name: 'c', source: '() => { throw new Error("c") }', origin: { file: 'cell-7.ts', line: 4, column: 10 }, args: [] });
     await both;
     const exited = new Promise((r) => child.on('exit', r));
     child.disconnect(); // the worker exits when the agent goes
     expect(await exited).toBe(0);
     expect(replies).toContainEqual({ id: 'a', ok: true, value: new Map([[2, 3]]) });
-    const b = replies.find((r) => r.id === 'b');
+    const b = replies.find((r) => r.id === 'b' && r.type !== 'output');
     expect(b.ok).toBe(false);
     expect(b.error.name).toBe('TypeError');
-    expect(out).toContain('noise');
+    // over IPC, in order with the reply (on the stdout pipe it could arrive after it); nothing on stdout
+    const at = (pred: (r: any) => boolean) => replies.findIndex(pred);
+    expect(at((r) => r.type === 'output')).toBeLessThan(at((r) => r === b));
+    expect(replies.filter((r) => r.type === 'output')).toEqual([{ type: 'output', id: 'b', stream: 'stdout', text: 'noise\n' }]);
+    expect(out).toBe('');
+    expect(replies.find((r) => r.id === 'c' && r.type !== 'output').error.stack.split('\n')[1]).toBe('    at cell-7.ts:5:25');
   });
 
   test('refuses to start without an IPC channel', async () => {

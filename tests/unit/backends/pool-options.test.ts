@@ -1,7 +1,7 @@
 // Pool and backend options are checked like piscina's: the error type and the option's name (issue 14 item 7,
 // issue 17 item 8: `%backend threads 100000` once took the kernel down).
 import { describe, expect, jest, test } from '@jest/globals';
-import { ConcurrentExecutionBackend, ProcessPoolExecutor, ThreadPoolExecutor, WorkflowEngine } from '../../../extension';
+import { ConcurrentExecutionBackend, ProcessPoolExecutor, SlurmExecutionBackend, ThreadPoolExecutor, WorkflowEngine } from '../../../extension';
 import { resolveBackend } from '../../../extension/magics/backend-spec';
 
 describe.each([['threads', ThreadPoolExecutor], ['processes', ProcessPoolExecutor]] as const)('%s options', (_kind, Pool) => {
@@ -28,6 +28,30 @@ describe.each([['threads', ThreadPoolExecutor], ['processes', ProcessPoolExecuto
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('SLURM options (checked when the backend is made, before any SLURM command)', () => {
+  test.each([
+    [{ maxConcurrent: 0 }, RangeError, /option 'maxConcurrent' must be a finite number >= 1, got 0/],
+    [{ maxConcurrent: 2.5 }, TypeError, /option 'maxConcurrent' must be an integer/],
+    [{ slots: '4' }, TypeError, /option 'slots' must be a number, got string/],
+    [{ nodes: Infinity }, TypeError, /option 'nodes' must be an integer/],
+    [{ idleTimeout: -1 }, RangeError, /option 'idleTimeout'/],
+    [{ cpusPerTask: 0 }, RangeError, /option 'cpusPerTask'/],
+    [{ partition: 3 }, TypeError, /option 'partition' must be a non-empty string, got number/],
+    [{ tls: 'yes' }, TypeError, /option 'tls' must be a boolean/],
+    [{ timeLimit: {} }, TypeError, /option 'timeLimit'/],
+    [{ mode: 'ssh' }, RangeError, /SLURM: unknown mode 'ssh' \(pilot, srun or sbatch\)/],
+    [{ minPilots: 3, maxPilots: 2 }, RangeError, /minPilots \(3\) is above maxPilots \(2\)/],
+    [{ maxConcurent: 2 }, TypeError, /unknown option 'maxConcurent'/],
+  ])('%j', (opts, Err, message) => {
+    expect(() => new SlurmExecutionBackend(opts as never)).toThrow(Err);
+    expect(() => new SlurmExecutionBackend(opts as never)).toThrow(message);
+  });
+
+  test('valid options are accepted', () => {
+    expect(() => new SlurmExecutionBackend({ partition: 'debug', mode: 'srun', maxConcurrent: 4, timeLimit: '00:10:00', idleTimeout: 0, minPilots: 0 })).not.toThrow();
   });
 });
 

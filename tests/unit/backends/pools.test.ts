@@ -44,6 +44,13 @@ describe.each(executors)('%s executor', (kind, make) => {
     expect((err as Error).message).toMatch(/^task 'square' uses 'factor' from its enclosing scope; require\(\) a module inside the task, pass data as an argument/);
   });
 
+  test('a refused first task of a built-in backend (started on first use) fails its future', async () => {
+    flow = await WorkflowEngine.create();
+    const factor = 3;
+    const err = await flow.functionTask((x: number) => x * factor, { backend: kind })(2).then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(ClosureError);
+  });
+
   test('a thrown error comes back with its name and message', async () => {
     await create();
     const bad = flow.functionTask(() => { throw new RangeError('out of range'); });

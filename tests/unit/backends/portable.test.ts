@@ -35,6 +35,20 @@ describe('portableSource', () => {
     return expect(reviveFunction(portableSource(fn, 'f'))({ a: 1, b: [2] })).resolves.toBe(5);
   });
 
+  test('a revived function reports the file, line and column it was written at, else its task and own lines', () => {
+    const src = "function boom(x) {\n  const y = x + 1;\n  throw new Error('bad ' + y);\n}";
+    const frame = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).stack!.split('\n')[1];
+      }
+    };
+    expect(frame(() => reviveFunction(src, 'boom', { file: 'cell-3.ts', line: 6, column: 20 })(1))).toBe('    at boom (cell-3.ts:9:9)');
+    expect(frame(() => reviveFunction(src, 'boom')(1))).toBe('    at boom (task:boom:3:9)');
+    expect(frame(() => reviveFunction('() => { throw new Error() }', 'a', { file: 'f.js', line: 0, column: 7 })())).toBe('    at f.js:1:22');
+  });
+
   test('method shorthand is rewritten to a function', () => {
     const obj = { double(x: number) { return x * 2; } };
     expect(reviveFunction(portableSource(obj.double, 'double'))(4)).toBe(8);

