@@ -5,7 +5,7 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
-import { decode, DigestHistory, encode, makeHeader, Message, Signer, WireError } from './wire';
+import { decode, DigestHistory, encode, makeHeader, Message, Signer, RejectedMessageError } from './wire';
 import { RejectionLog } from './rejections';
 import { safeString } from '../../extension/engine/describe';
 import { Iopub } from './iopub';
@@ -60,7 +60,7 @@ async function* verified(socket: zmq.Router, name: string): AsyncGenerator<{ fra
     try {
       msg = decode(frames, signer, digests);
     } catch (e) {
-      rejections.rejected(e instanceof WireError ? e.message : e);
+      rejections.rejected(e instanceof RejectedMessageError ? e.message : e);
       continue;
     }
     yield { frames, msg };

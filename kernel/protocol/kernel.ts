@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { Stdin } from './stdin';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
-import { decode, DigestHistory, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, WireError } from './wire';
+import { decode, DigestHistory, encode, Header, makeHeader, Message, PROTOCOL_VERSION, Signer, RejectedMessageError } from './wire';
 import { RejectionLog } from './rejections';
 import type { Shell } from './shell-api';
 import { FromControl, ToControl, unreachable } from './messages';
@@ -129,7 +129,7 @@ export class Kernel {
       // control frames come from the control thread, which already refused replays of them
       msg = decode(frames, this.signer, channel === 'shell' ? this.shellDigests : undefined);
     } catch (e) {
-      this.rejections[channel].rejected(e instanceof WireError ? e.message : e);
+      this.rejections[channel].rejected(e instanceof RejectedMessageError ? e.message : e);
       return;
     }
     this.dispatcher.accept(msg, channel);

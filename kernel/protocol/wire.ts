@@ -50,7 +50,8 @@ export class Signer {
   }
 }
 
-export class WireError extends Error {}
+/** A message refused before dispatch (malformed, badly signed, replayed): logged and dropped. */
+export class RejectedMessageError extends Error {}
 
 /**
  * Signatures already accepted, so that a byte-identical replay of a signed message (e.g. an execute_request
@@ -78,26 +79,26 @@ export class DigestHistory {
 }
 
 /**
- * Parses and verifies raw frames; throws WireError for anything malformed, badly signed or (given `history`)
+ * Parses and verifies raw frames; throws RejectedMessageError for anything malformed, badly signed or (given `history`)
  * replayed. Without a key there is no signature to remember, so no replay check either.
  */
 export function decode(frames: Buffer[], signer: Signer, history?: DigestHistory): Message {
   const i = frames.findIndex((f) => f.length === DELIM.length && f.toString() === DELIM);
-  if (i < 0 || frames.length < i + 6) throw new WireError('malformed message: no delimiter or too few frames');
+  if (i < 0 || frames.length < i + 6) throw new RejectedMessageError('malformed message: no delimiter or too few frames');
   const [sig, h, p, m, c] = frames.slice(i + 1, i + 6);
-  if (!signer.verify(sig, [h, p, m, c])) throw new WireError('bad signature');
-  if (history && signer.signs && !history.add(sig.toString('latin1'))) throw new WireError('replayed message (its signature was seen before)');
+  if (!signer.verify(sig, [h, p, m, c])) throw new RejectedMessageError('bad signature');
+  if (history && signer.signs && !history.add(sig.toString('latin1'))) throw new RejectedMessageError('replayed message (its signature was seen before)');
   let parsed: unknown[];
   try {
     parsed = [h, p, m, c].map((b) => JSON.parse(b.toString('utf8')));
   } catch (e) {
-    throw new WireError(`malformed JSON: ${(e as Error).message}`);
+    throw new RejectedMessageError(`malformed JSON: ${(e as Error).message}`);
   }
   const [header, parent, metadata, content] = parsed as [Header, any, any, any];
-  if (!header || typeof header !== 'object') throw new WireError('malformed header');
+  if (!header || typeof header !== 'object') throw new RejectedMessageError('malformed header');
   // Without these a reply cannot be matched to its request (msg_id) or routed (session): refuse, don't guess.
   const missing = (['msg_id', 'session', 'msg_type'] as const).filter((f) => typeof header[f] !== 'string' || !header[f]);
-  if (missing.length) throw new WireError(`malformed header: missing ${missing.join(', ')}`);
+  if (missing.length) throw new RejectedMessageError(`malformed header: missing ${missing.join(', ')}`);
   return {
     identities: frames.slice(0, i),
     header,

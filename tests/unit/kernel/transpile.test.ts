@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { compileCell, CellSyntaxError } from '../../../kernel/typescript/transpile';
 import { Runtime } from '../../../kernel/realm/runtime';
-import { decode, encode, makeHeader, Signer, WireError } from '../../../kernel/protocol/wire';
+import { decode, encode, makeHeader, Signer, RejectedMessageError } from '../../../kernel/protocol/wire';
 import { isComplete } from '../../../kernel/shell/is-complete';
 
 async function run(rt: Runtime<object>, code: string): Promise<unknown> {
@@ -57,7 +57,7 @@ describe('wire', () => {
   test('a tampered body or a wrong key is rejected', () => {
     const f = frames();
     f[6] = Buffer.from('{"code":"2"}');
-    expect(() => decode(f, signer)).toThrow(WireError);
+    expect(() => decode(f, signer)).toThrow(RejectedMessageError);
     expect(() => decode(frames(), new Signer('other'))).toThrow(/bad signature/);
   });
 
