@@ -115,9 +115,13 @@ test('a live %%flow: one output area that changes while it runs, a final chart w
     if (s.n) (areas.push(s.n), seen.push(s.text));
     if (seen.length === 3) await page.screenshot({ path: path.join(OUT, 'browser-flow-running.png') });
   }
-  expect(areas.length).toBeGreaterThanOrEqual(2);
-  expect(new Set(areas)).toEqual(new Set([1])); // one table, updated in place
-  expect(new Set(seen).size).toBeGreaterThanOrEqual(2); // it changed while running
+  // The final chart is a second area, sent before idle: a sample may catch it while the prompt is still busy.
+  const chartAt = areas.findIndex((n) => n > 1);
+  const running = chartAt < 0 ? areas : areas.slice(0, chartAt);
+  expect(running.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(running)).toEqual(new Set([1])); // one table, updated in place
+  expect(areas.slice(running.length).every((n) => n === 2)).toBe(true); // then the table and the chart, no more
+  expect(new Set(seen.slice(0, running.length)).size).toBeGreaterThanOrEqual(2); // it changed while running
   await page.waitForFunction(() => !document.querySelector('.cell .input_prompt')!.textContent!.includes('*'), { timeout: 60_000 });
   await page.screenshot({ path: path.join(OUT, 'browser-flow-done.png'), fullPage: true });
   const text = await page.evaluate(() => (document.querySelector('.cell .output') as HTMLElement).innerText);
