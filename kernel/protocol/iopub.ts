@@ -43,9 +43,11 @@ export class Iopub {
   constructor(private readonly signer: Signer, private readonly session: string) {}
 
   async bind(address: string): Promise<void> {
+    // Observed before the bind: a client already retrying its connect is accepted during bind(), and an observer
+    // made after it missed that accept (seen in CI on Node 24; the stalled-reader rule then never applied).
+    void this.countPeers();
     await this.socket.bind(address);
     void this.drainSubscriptions();
-    void this.countPeers();
   }
 
   private async countPeers(): Promise<void> {
@@ -167,13 +169,27 @@ export class Iopub {
   /** Lossy for this one message: the subscribers with room get it; a full pipe (the stalled reader) loses it. */
   private async sendPastStalled(frames: Buffer[]): Promise<void> {
     if (this.stalledSends++ === 0) log(`iopub: a subscriber took nothing for ${STALL_MS / 1000} s; messages it has no room for are dropped for it only`);
-    this.socket.noDrop = false;
+    this.setNoDrop(false);
     try {
       await this.socket.send(frames);
     } catch (e) {
       if (!this.socket.closed) log('iopub send failed:', (e as Error).message);
     } finally {
-      if (!this.socket.closed) this.socket.noDrop = true;
+      if (!this.socket.closed) this.setNoDrop(true);
+    }
+  }
+
+  /**
+   * libzmq reads XPUB_NODROP at each send, but zeromq.js warns "will not take effect until next connect/bind" for
+   * any option set after a bind but the HWMs: two false lines on the kernel's stderr per lossy send.
+   */
+  private setNoDrop(on: boolean): void {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = () => undefined;
+    try {
+      this.socket.noDrop = on;
+    } finally {
+      process.emitWarning = emitWarning;
     }
   }
 

@@ -28,6 +28,7 @@ test('3,000 display.html calls with a subscriber that never reads: the client ge
   const r = await Promise.race([run, sleep(90_000).then(() => null)]);
   const got = ofType([...k.byParent.values()].flat(), 'display_data').length;
   console.log(`stalled subscriber: reply ${r ? `in ${Date.now() - t0} ms` : 'missing after 90 s'}, ${got} of 3000 displays`);
+  if (!r) console.log(`kernel log tail:\n${k.stderr.slice(-1500)}`);
   expect(r).not.toBeNull();
   expect(r!.reply.content.status).toBe('ok');
   expect(ofType(r!.iopub, 'display_data')).toHaveLength(3000);
