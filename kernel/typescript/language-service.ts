@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import ts from 'typescript';
 import { docsAt } from './jsdoc';
+import { LIB_FILE, libText } from './lib-file';
 import { PRELUDE_FILE, preludeText } from './prelude';
 
 const FILE = path.join(process.cwd(), '__flowbook_notebook.ts');
@@ -58,7 +59,7 @@ export class NotebookService {
     this.prelude = preludeText(preloaded);
   }
 
-  private readonly roots = new Set([PRELUDE_FILE]);
+  private readonly roots = new Set([LIB_FILE, PRELUDE_FILE]);
   /** Node's global types are added by warm(), after a first program that answers questions sent at start. */
   private withNode(): void {
     for (const f of NODE_TYPES ? NODE_CORE.map((f) => path.join(NODE_TYPES, `${f}.d.ts`)) : []) this.roots.add(f);
@@ -85,12 +86,13 @@ export class NotebookService {
   private service(): ts.LanguageService {
     if (this.ls) return this.ls;
     const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+      target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, noLib: true, // the lib is LIB_FILE
       strict: false, allowJs: true, noEmit: true, skipLibCheck: true, esModuleInterop: true,
       moduleDetection: ts.ModuleDetectionKind.Legacy, types: [],
     };
-    const own = (f: string) => f === FILE || f === PRELUDE_FILE;
-    const read = (f: string) => (f === FILE ? this.text() : f === PRELUDE_FILE ? this.prelude : ts.sys.readFile(f));
+    const own = (f: string) => f === FILE || f === PRELUDE_FILE || f === LIB_FILE;
+    const lib = libText(['es2023', 'esnext.disposable']);
+    const read = (f: string) => (f === FILE ? this.text() : f === PRELUDE_FILE ? this.prelude : f === LIB_FILE ? lib : ts.sys.readFile(f));
     // Library files never change (version '0'), but the service asks for every file's snapshot on each new
     // program: read from disk each time, that was 5 ms of a trivial cell's 6 ms check.
     const snapshots = new Map<string, ts.IScriptSnapshot | undefined>();
@@ -101,10 +103,10 @@ export class NotebookService {
       getScriptFileNames: () => [...this.roots, FILE],
       getScriptVersion: (f) => (f === FILE ? String(this.version) : '0'),
       getScriptSnapshot: (f) => {
-        if (!own(f) && snapshots.has(f)) return snapshots.get(f);
+        if (f !== FILE && snapshots.has(f)) return snapshots.get(f);
         const text = read(f);
         const snapshot = text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-        if (!own(f)) snapshots.set(f, snapshot);
+        if (f !== FILE) snapshots.set(f, snapshot);
         return snapshot;
       },
       getCurrentDirectory: () => process.cwd(),
