@@ -13,18 +13,21 @@
  * - 'sbatch': one `sbatch --wait` per task, for sites that forbid interactive srun; slowest.
  * A task with `taskDescription.slurm` options runs as its own job step in the pilot's allocation
  * (`srun --jobid=J --overlap <options>`), so its options reach srun and cancel targets exactly that step.
+ * Each mode is a launcher (launcher.ts has the contract; launch-pilot.ts, launch-srun.ts, launch-sbatch.ts).
+ * This class does what they share: it checks options and tasks, checks the controller, holds submits until
+ * init is done, and at shutdown waits until squeue no longer lists the jobs they started.
  */
 import type { Backend, SubmitHooks, TaskSpec } from '../backend';
 import { assertCloneable, portableFunction } from '../portable';
 import { bindAddress } from './address';
 import { checkController, scancel, slurmCmd } from './cli';
 import { DEFAULT_MAX_FRAME } from './frames';
-import { Pilot } from './pilot';
-import { PilotPool } from './pool';
+import { maxPilots, PilotLauncher } from './launch-pilot';
+import { SbatchLauncher } from './launch-sbatch';
+import { SrunLauncher } from './launch-srun';
+import type { LaunchContext, SlurmLauncher } from './launcher';
+import type { PilotPool } from './pool';
 import { encodeValue, type AgentJob } from './protocol';
-import { runSbatch, type SbatchRun } from './sbatch';
-import { SrunCommand } from './step';
-import { Limiter } from '../proc/limiter';
 import { checkSlurmOptions } from './options';
 import { ArgumentCloneError, InvalidTaskError, TaskCancelledError } from '../../engine/errors';
 
@@ -57,54 +60,49 @@ export interface SlurmOptions {
   maxMessageMb?: number;
 }
 
-type Active = Pilot | SbatchRun | SrunCommand;
+/** The launcher of each mode (launcher.ts has the contract), chosen once, when the backend is made. */
+export function launcherFor(mode: SlurmMode, ctx: LaunchContext): SlurmLauncher {
+  if (mode === 'srun') return new SrunLauncher(ctx);
+  if (mode === 'sbatch') return new SbatchLauncher(ctx);
+  return new PilotLauncher(ctx);
+}
 
 export class SlurmExecutionBackend implements Backend {
   readonly name = 'slurm';
   readonly mode: SlurmMode;
-  private nodeCpus = 1;
-  private bindHost = '127.0.0.1';
+  private readonly site: Site;
+  private readonly launcher: SlurmLauncher;
   private initialized?: Promise<void>;
-  private pool?: PilotPool;
-  private active = new Map<string, Active>();
-  /** srun and sbatch modes: at most `maxConcurrent` jobs in flight, the rest wait here. */
-  private readonly limiter: Limiter<string>;
   private closed = false;
-  private ourJobs = new Set<string>();
-  private ourNames = new Set<string>();
   /** Tasks inside submit() and not yet handed on: a cancel then marks them, and they never start. */
   private entering = new Map<string, { cancelled: boolean }>();
 
   constructor(readonly options: SlurmOptions = {}) {
     checkSlurmOptions(options);
     this.mode = options.mode ?? 'pilot';
-    this.limiter = new Limiter(options.maxConcurrent ?? 8);
+    this.site = new Site(options);
+    this.launcher = launcherFor(this.mode, this.site);
   }
 
   get maxPilots(): number {
-    return Math.max(1, this.options.maxPilots ?? this.options.nodes ?? 1);
+    return maxPilots(this.options);
+  }
+
+  /** Pilot mode's pool, made in init; the scaling, nodes, orphans and attack tests read its pilots. */
+  private get pool(): PilotPool | undefined {
+    return this.launcher instanceof PilotLauncher ? this.launcher.pool : undefined;
   }
 
   init(): Promise<void> {
     return (this.initialized ??= (async () => {
-      await checkController(this.options.partition);
-      const p = this.options.partition ? ['-p', this.options.partition] : [];
-      const cpus = await slurmCmd('sinfo', ['-h', ...p, '-o', '%c']);
-      this.nodeCpus = Math.max(1, ...cpus.stdout.split('\n').map((s) => parseInt(s, 10)).filter((n) => n > 0));
-      this.bindHost = await bindAddress();
-      if (this.mode === 'pilot') {
-        this.pool = new PilotPool({
-          min: this.options.minPilots ?? 0, max: this.maxPilots, idleMs: (this.options.idleTimeout ?? 300) * 1000,
-          newPilot: () => this.newPilot(),
-        });
-        this.pool.warm();
-      }
+      await this.site.discover();
+      await this.launcher.init();
     })());
   }
 
   async submit(task: TaskSpec, hooks: SubmitHooks): Promise<unknown> {
     if (this.closed) throw new TaskCancelledError(task.name, 'submitted after the SLURM backend shut down');
-    const { job, value } = this.toAgentJob(task); // closure / clone errors fail here, before any SLURM work
+    const { job, value } = toAgentJob(task); // closure / clone errors fail here, before any SLURM work
     const entry = { cancelled: false };
     this.entering.set(task.id, entry);
     try {
@@ -113,38 +111,14 @@ export class SlurmExecutionBackend implements Backend {
       this.entering.delete(task.id);
     }
     if (entry.cancelled) throw new TaskCancelledError(task.name, 'cancelled before it was submitted to SLURM');
-    const cap = (this.maxFrame ?? DEFAULT_MAX_FRAME) - 65536;
+    const cap = (this.site.maxFrame ?? DEFAULT_MAX_FRAME) - 65536;
     if (value && value.length > cap) {
-      throw new ArgumentCloneError(task.name, `task '${task.name}': arguments of ${(value.length / 1048576).toFixed(1)} MB are over the channel's cap of ${(cap / 1048576).toFixed(1)} MB (maxMessageMb)`);
+      const mb = (n: number) => (n / 1048576).toFixed(1);
+      const why = `arguments of ${mb(value.length)} MB are over the channel's cap of ${mb(cap)} MB (maxMessageMb)`;
+      throw new ArgumentCloneError(task.name, `task '${task.name}': ${why}`);
     }
-    const once = onceHooks(hooks);
-    const extra = slurmOptions(task);
-    if (this.mode === 'pilot') {
-      if (!extra.length) return this.pool!.run(job, value, once);
-      this.entering.set(task.id, entry);
-      let pilot: Pilot;
-      try {
-        pilot = await this.pool!.anyRunning();
-      } finally {
-        this.entering.delete(task.id);
-      }
-      if (entry.cancelled) throw new TaskCancelledError(task.name, 'cancelled before it was submitted to SLURM');
-      // Own step inside the pilot's allocation so the options apply and cancel hits exactly this step.
-      return this.runOwn(task, job, value, ['--jobid=' + pilot.jobId, '--overlap', '-N1', '-n1', ...extra], false, once);
-    }
-    return this.limiter.run(task.id, async () => {
-      try {
-        if (this.mode === 'sbatch') {
-          const run = runSbatch(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], once);
-          this.active.set(task.id, run);
-          run.submitted.then((id) => this.ourJobs.add(id), () => {});
-          return await run.result;
-        }
-        return await this.runOwn(task, job, value, [...this.resourceArgs(this.cpusPerTask), ...extra], true, once);
-      } finally {
-        this.active.delete(task.id);
-      }
-    });
+    const slurm = slurmOptions(task);
+    return this.launcher.submit({ spec: task, job, value, slurm }, onceHooks(hooks));
   }
 
   async cancel(id: string): Promise<boolean> {
@@ -153,54 +127,66 @@ export class SlurmExecutionBackend implements Backend {
       e.cancelled = true;
       return true;
     }
-    if (this.limiter.cancel(id, new TaskCancelledError(id, 'cancelled before it was submitted to SLURM'))) return true;
-    const a = this.active.get(id);
-    if (a) return a.cancel(id);
-    return this.pool ? this.pool.cancel(id) : false;
+    return this.launcher.cancel(id);
   }
 
   /** Cancels everything, scancels our jobs and waits until squeue no longer lists them. Idempotent. */
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const e of this.entering.values()) e.cancelled = true;
-    this.limiter.clear((id) => new TaskCancelledError(id, 'cancelled: the SLURM backend shut down'));
-    await Promise.all([...new Set<Active>(this.active.values())].map((a) => a.close()));
-    await this.pool?.close();
-    await this.waitGone();
+    await this.launcher.shutdown();
+    await this.site.waitGone();
   }
 
   /** What `%backend slurm` shows: where tasks will run and with which limits. */
   async describe(): Promise<string> {
     await this.init();
     const o = this.options;
-    const part = o.partition ?? (await slurmCmd('sinfo', ['-h', '-o', '%P'])).stdout.split('\n').find((l) => l.endsWith('*'))?.slice(0, -1) ?? '(default)';
+    const part = o.partition ?? (await defaultPartition()) ?? '(default)';
     const info = await slurmCmd('sinfo', ['-h', '-p', part, '-o', '%D %N %c %l %T']);
     const [count, nodes, cpus, limit] = info.stdout.trim().split('\n')[0]?.split(/\s+/) ?? [];
     const lines = [
-      `SLURM ${this.mode} mode, partition ${part}: ${count ?? '?'} node(s) ${nodes ?? '?'}, ${cpus ?? '?'} CPUs each, partition time limit ${limit ?? '?'}`,
+      `SLURM ${this.mode} mode, partition ${part}: ${count ?? '?'} node(s) ${nodes ?? '?'}, ` +
+        `${cpus ?? '?'} CPUs each, partition time limit ${limit ?? '?'}`,
+      ...this.launcher.describe(),
     ];
-    if (this.mode === 'pilot') {
-      lines.push(`pilots: ${o.minPilots ?? 0} to ${this.maxPilots}, ${this.slotsPerPilot} slot(s) each (${this.cpusPerTask} CPU(s) per task), ` +
-        `idle timeout ${(o.idleTimeout ?? 300) === 0 ? 'none (held)' : `${o.idleTimeout ?? 300} s`}, time limit ${o.timeLimit ?? 'partition default'}`);
-      lines.push(`channel: ${this.bindHost}, HMAC-signed frames${this.tls ? ', TLS-PSK' : ''}, at most ${o.maxMessageMb ?? 512} MB per value`);
-    } else lines.push(`at most ${o.maxConcurrent ?? 8} jobs in flight, time limit ${o.timeLimit ?? 'partition default'}`);
     if (o.account) lines.push(`account ${o.account}`);
     return lines.join('\n');
   }
+}
 
-  private get cpusPerTask(): number {
+/** The launchers' context: the options, what init learns of the partition, and the jobs we started. */
+class Site implements LaunchContext {
+  nodeCpus = 1;
+  bindHost = '127.0.0.1';
+  private jobs = new Set<string>();
+  private names = new Set<string>();
+
+  constructor(readonly options: SlurmOptions) {}
+
+  /** Fails at once when slurmctld or the partition is not there; then the node size and our address. */
+  async discover(): Promise<void> {
+    await checkController(this.options.partition);
+    const p = this.options.partition ? ['-p', this.options.partition] : [];
+    const cpus = await slurmCmd('sinfo', ['-h', ...p, '-o', '%c']);
+    this.nodeCpus = Math.max(1, ...cpus.stdout.split('\n').map((s) => parseInt(s, 10)).filter((n) => n > 0));
+    this.bindHost = await bindAddress();
+  }
+
+  get cpusPerTask(): number {
     return this.options.cpusPerTask ?? 1;
   }
 
-  private get slotsPerPilot(): number {
-    return this.options.slots ?? Math.max(1, Math.floor(this.nodeCpus / this.cpusPerTask));
-  }
-
-  private get tls(): boolean {
+  get tls(): boolean {
     return this.options.tls ?? process.env.FLOWBOOK_SLURM_TLS === '1';
   }
 
-  private resourceArgs(cpus: number): string[] {
+  get maxFrame(): number | undefined {
+    const mb = this.options.maxMessageMb;
+    return mb ? Math.ceil(mb * 1024 * 1024) + 65536 : undefined;
+  }
+
+  resourceArgs(cpus: number): string[] {
     const o = this.options;
     return [
       '-N1', '-n1', `--cpus-per-task=${cpus}`,
@@ -210,84 +196,63 @@ export class SlurmExecutionBackend implements Backend {
     ];
   }
 
-  private toAgentJob(task: TaskSpec): { job: AgentJob; value?: Buffer } {
-    const cwd = task.cwd ?? process.cwd();
-    if (task.kind === 'executable') {
-      if (!task.command && !task.argv) throw new InvalidTaskError(task.name, `task '${task.name}': executable task without a command`);
-      const command = task.command ?? task.argv!.join(' ');
-      return { job: { type: 'exec', id: task.id, name: task.name, command, argv: task.argv, cwd, env: task.env } };
-    }
-    const shipped = task.fn ? portableFunction(task.fn, task.name) : task.source ? { source: task.source } : null;
-    if (!shipped) throw new InvalidTaskError(task.name, `task '${task.name}': function task without a function`);
-    assertCloneable(task.args, task.name);
-    const job: AgentJob = { type: 'function', id: task.id, name: task.name, source: shipped.source, cwd };
-    if (shipped.origin) job.origin = shipped.origin;
-    return { job, value: encodeValue(task.args) };
+  ownJob(id: string): void {
+    this.jobs.add(id);
   }
 
-  private newPilot(): Pilot {
-    const slots = this.slotsPerPilot;
-    const cpus = Math.min(this.nodeCpus, slots * this.cpusPerTask);
-    const pilot = new Pilot({
-      srunArgs: this.resourceArgs(cpus), slots, ownJob: true, bindHost: this.bindHost, tls: this.tls, maxFrame: this.maxFrame,
-      onFree: (p) => this.pool?.onFree(p), onExit: (p) => this.pool?.onExit(p),
-    });
-    pilot.started.then(() => this.ourJobs.add(pilot.jobId), () => {});
-    this.ourNames.add(pilot.name);
-    return pilot;
+  ownName(name: string): void {
+    this.names.add(name);
   }
 
-  private get maxFrame(): number | undefined {
-    return this.options.maxMessageMb ? Math.ceil(this.options.maxMessageMb * 1024 * 1024) + 65536 : undefined;
-  }
-
-  /** One task as its own srun job or step: bash directly for executables, a one-slot agent for functions. */
-  private runOwn(task: TaskSpec, job: AgentJob, value: Buffer | undefined, srunArgs: string[], ownJob: boolean, hooks: SubmitHooks): Promise<unknown> {
-    const env = { ...process.env, ...task.env };
-    if (job.type === 'exec') {
-      const c = new SrunCommand({ srunArgs, ownJob, command: job.command, argv: job.argv, cwd: job.cwd, env, hooks, taskName: job.name });
-      if (ownJob) c.started.then((id) => this.ourJobs.add(id));
-      return this.track(task.id, c, c.result);
-    }
-    const p = new Pilot({ srunArgs, slots: 1, ownJob, singleUse: true, cwd: task.cwd, env, bindHost: this.bindHost, tls: this.tls, maxFrame: this.maxFrame });
-    if (ownJob) p.started.then(() => this.ourJobs.add(p.jobId), () => {});
-    return this.track(task.id, p, p.run(job, value, hooks));
-  }
-
-  private async track(id: string, a: Active, result: Promise<unknown>): Promise<unknown> {
-    this.active.set(id, a);
-    try {
-      return await result;
-    } finally {
-      if (this.active.get(id) === a) this.active.delete(id);
-    }
-  }
-
-  /** Bounded concurrency for srun/sbatch modes: more jobs at once only queue in the scheduler. */
   /**
    * Until squeue lists none of our jobs. A pilot closed while srun was still asking for its allocation can leave
    * a job that srun never reported (it was killed before it knew the id): those are found by name and cancelled.
    */
-  private async waitGone(): Promise<void> {
-    if (!this.ourJobs.size && !this.ourNames.size) return;
+  async waitGone(): Promise<void> {
+    if (!this.jobs.size && !this.names.size) return;
     for (let i = 0; i < 100; i++) {
       const r = await slurmCmd('squeue', ['-h', '-o', '%i %j']);
       if (r.code !== 0) break;
-      const left = r.stdout.split('\n').map((l) => l.trim().split(' ')).filter(([id, name]) => this.ourJobs.has(id) || this.ourNames.has(name));
+      const left = r.stdout.split('\n').map((l) => l.trim().split(' '))
+        .filter(([id, name]) => this.jobs.has(id) || this.names.has(name));
       if (!left.length) break;
       if (i % 10 === 0) await Promise.all(left.map(([id]) => scancel(id)));
       await new Promise((res) => setTimeout(res, 100));
     }
-    this.ourJobs.clear();
-    this.ourNames.clear();
+    this.jobs.clear();
+    this.names.clear();
   }
+}
+
+/** The partition sinfo marks with '*'. */
+async function defaultPartition(): Promise<string | undefined> {
+  const r = await slurmCmd('sinfo', ['-h', '-o', '%P']);
+  return r.stdout.split('\n').find((l) => l.endsWith('*'))?.slice(0, -1);
+}
+
+function toAgentJob(task: TaskSpec): { job: AgentJob; value?: Buffer } {
+  const cwd = task.cwd ?? process.cwd();
+  if (task.kind === 'executable') {
+    if (!task.command && !task.argv) {
+      throw new InvalidTaskError(task.name, `task '${task.name}': executable task without a command`);
+    }
+    const command = task.command ?? task.argv!.join(' ');
+    return { job: { type: 'exec', id: task.id, name: task.name, command, argv: task.argv, cwd, env: task.env } };
+  }
+  const shipped = task.fn ? portableFunction(task.fn, task.name) : task.source ? { source: task.source } : null;
+  if (!shipped) throw new InvalidTaskError(task.name, `task '${task.name}': function task without a function`);
+  assertCloneable(task.args, task.name);
+  const job: AgentJob = { type: 'function', id: task.id, name: task.name, source: shipped.source, cwd };
+  if (shipped.origin) job.origin = shipped.origin;
+  return { job, value: encodeValue(task.args) };
 }
 
 function slurmOptions(task: TaskSpec): string[] {
   const s = task.taskDescription?.slurm;
   if (s === undefined) return [];
   if (!Array.isArray(s) || !s.every((x) => typeof x === 'string')) {
-    throw new InvalidTaskError(task.name, `task '${task.name}': taskDescription.slurm must be an array of srun options, e.g. ['--mem=100M']`);
+    const want = "an array of srun options, e.g. ['--mem=100M']";
+    throw new InvalidTaskError(task.name, `task '${task.name}': taskDescription.slurm must be ${want}`);
   }
   return s;
 }
