@@ -41,7 +41,7 @@ export class PilotLauncher implements SlurmLauncher {
     this.waiting.set(task.spec.id, entry);
     let pilot: Pilot;
     try {
-      pilot = await this.pool!.anyRunning();
+      pilot = await this.pool!.anyRunning(task.spec.name);
     } finally {
       this.waiting.delete(task.spec.id);
     }

@@ -23,8 +23,6 @@
  *                   PilotLostError          the agent meant to run it died before it was handed over (the pool
  *                                           retries elsewhere first);
  *                   TaskCancelledError      cancel(id), or shutdown ("cancelled: the SLURM backend shut down").
- *                 A task still queued for a pilot at shutdown, or waiting for one, gets a plain
- *                 Error('SLURM backend shut down ...') instead, as before the launchers existed.
  * - hooks         arrive wrapped by the backend, so a second `started` and any `waiting` after it are dropped.
  *                 The launcher (through Pilot, SrunCommand, runSbatch) calls `started` once, when the body
  *                 begins: the agent's report (dated on our clock), srun's wrapper line, sbatch's `started` file.

@@ -326,12 +326,12 @@ export class Pilot {
       const slurm = await failureReason(this.jobId || undefined, this.stderrTail);
       const reason = [this.lostReason, slurm].filter(Boolean).join('; ') || (lastLine ? `${how}: ${lastLine}` : how);
       const ended = (name: string) => this.closing
-        ? new Error(`SLURM backend shut down (${this.label()} cancelled)`)
+        ? new TaskCancelledError(name, `cancelled: the SLURM backend shut down (${this.label()} cancelled)`)
         : new SlurmJobEndedError(name, this.label(), reason);
       if (!this.ready) this.onEarlyExit(ended(this.name)); // the pilot job itself failed
       for (const p of waiting) {
         if (p.cancelled) p.reject(new TaskCancelledError(p.name));
-        else if (this.closing) p.reject(new TaskCancelledError(p.name, `cancelled: ${ended(p.name).message}`));
+        else if (this.closing) p.reject(ended(p.name));
         // Never handed over: safe to run elsewhere. Handed over: it may have begun; only `retries` runs it again.
         else if (!p.delivered) p.reject(new PilotLostError(p.name, ended(p.name).message));
         else p.reject(ended(p.name));

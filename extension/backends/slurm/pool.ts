@@ -16,6 +16,8 @@ import { Pilot, PilotLostError } from './pilot';
 import type { AgentJob } from './protocol';
 import { TaskCancelledError } from '../../engine/errors';
 
+const SHUT_DOWN = 'cancelled: the SLURM backend shut down';
+
 export interface PoolOptions {
   min: number;
   max: number;
@@ -53,7 +55,7 @@ export class PilotPool {
   }
 
   run(job: AgentJob, value: Buffer | undefined, hooks: SubmitHooks): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error('SLURM backend shut down'));
+    if (this.closed) return Promise.reject(new TaskCancelledError(job.name, 'submitted after the SLURM backend shut down'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, value, hooks, resolve, reject, lost: 0 });
       this.dispatch();
@@ -73,9 +75,9 @@ export class PilotPool {
   }
 
   /** A running pilot, for a task that runs as its own step in the pilot's allocation. */
-  async anyRunning(): Promise<Pilot> {
+  async anyRunning(taskName: string): Promise<Pilot> {
     for (;;) {
-      if (this.closed) throw new Error('SLURM backend shut down');
+      if (this.closed) throw new TaskCancelledError(taskName, SHUT_DOWN);
       const live = this.pilots.filter((p) => p.running);
       if (live.length) return live.reduce((a, b) => (b.load < a.load ? b : a));
       if (!this.pilots.some((p) => p.alive && !p.draining)) this.start();
@@ -89,7 +91,7 @@ export class PilotPool {
     this.closed = true;
     clearTimeout(this.poll);
     for (const t of this.idle.values()) clearTimeout(t);
-    for (const w of this.queue.splice(0)) w.reject(new Error('SLURM backend shut down'));
+    for (const w of this.queue.splice(0)) w.reject(new TaskCancelledError(w.job.name, SHUT_DOWN));
     await Promise.all(this.pilots.map((p) => p.close()));
   }
 
