@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import ts from 'typescript';
 import { docsAt } from './jsdoc';
 import { LIB_FILE, libText } from './lib-file';
+import { NotebookSnapshot, semanticDiagnosticsIn } from './notebook-file';
 import { PRELUDE_FILE, preludeText } from './prelude';
 
 const FILE = path.join(process.cwd(), '__flowbook_notebook.ts');
@@ -105,7 +106,7 @@ export class NotebookService {
       getScriptSnapshot: (f) => {
         if (f !== FILE && snapshots.has(f)) return snapshots.get(f);
         const text = read(f);
-        const snapshot = text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+        const snapshot = text === undefined ? undefined : f === FILE ? new NotebookSnapshot(text) : ts.ScriptSnapshot.fromString(text);
         if (f !== FILE) snapshots.set(f, snapshot);
         return snapshot;
       },
@@ -177,7 +178,7 @@ export class NotebookService {
     const offset = this.edit(code);
     const cell = this.current;
     const ls = this.service();
-    const diags = [...ls.getSyntacticDiagnostics(FILE), ...ls.getSemanticDiagnostics(FILE)];
+    const diags = [...ls.getSyntacticDiagnostics(FILE), ...semanticDiagnosticsIn(ls, FILE, offset, offset + cell.length)];
     const out = diags
       .filter((d) => (d.start ?? 0) >= offset && !IGNORED.has(d.code))
       .map((d) => {
