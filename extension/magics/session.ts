@@ -128,11 +128,14 @@ export const reset: MagicDef = {
         return;
       }
     }
-    // Names a cell declared keep their binding (the realm's); they hold undefined from now on.
-    for (const n of userNames(rt)) {
+    // Names a cell declared keep their binding (the realm's); they hold undefined from now on. The type checker
+    // forgets them, so a later use is warned about (IPython: NameError).
+    const names = userNames(rt);
+    for (const n of names) {
       rt.ctx.scope[n] = undefined;
       delete rt.ctx.scope[n];
     }
     rt.ctx.clearResults?.();
+    rt.ctx.forgetDeclarations?.(names);
   },
 };

@@ -28,6 +28,8 @@ export interface MagicContext {
   history?(): [number, string][];
   /** Forgets the session's results (`_`, `Out`, `In`), for %reset. */
   clearResults?(): void;
+  /** Forgets what the cells declared `names` as, for the type checker and completion (%reset). */
+  forgetDeclarations?(names: string[]): void;
 }
 
 export class UsageError extends Error {

@@ -189,6 +189,7 @@ export class Executor {
       page: (text: string) => void out.payload.push({ source: 'page', data: { 'text/plain': text }, start: 0 }),
       history: () => this.inputs.cells(),
       clearResults: () => this.results.clear(),
+      forgetDeclarations: (names: string[]) => this.language.forget(names),
     };
   }
 

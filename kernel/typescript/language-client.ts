@@ -12,6 +12,7 @@ export type TypecheckMode = 'warn' | 'strict' | 'off';
 export type LanguageRequest =
   | { kind: 'warm' }
   | { kind: 'record'; code: string }
+  | { kind: 'forget'; names: string[] }
   | { kind: 'check'; id: number; code: string }
   | { kind: 'complete'; id: number; code: string; cursor: number }
   | { kind: 'inspect'; id: number; code: string; cursor: number };
@@ -113,6 +114,12 @@ export class LanguageClient {
     if (this.checked.size >= 256) this.checked.clear();
     this.checked.set(code, { warnings: a.warnings, changed: a.changed });
     return a.warnings;
+  }
+
+  /** The cells' declarations of `names` are dropped (%reset): later checks and completion no longer see them. */
+  forget(names: string[]): void {
+    this.checked.clear();
+    if (names.length) this.thread.postMessage({ kind: 'forget', names } satisfies LanguageRequest);
   }
 
   /** Language-service completions, or null if the worker did not answer within `timeoutMs`. */

@@ -84,6 +84,14 @@ export class NotebookService {
     return kept.length > 0 || this.stmts.length !== before || this.roots.size !== roots;
   }
 
+  /** Drops the executed statements that declare any of `names` (%reset). */
+  forget(names: readonly string[]): void {
+    const gone = new Set(names);
+    const before = this.stmts.length;
+    this.stmts = this.stmts.filter((p) => !p.names.some((n) => gone.has(n)));
+    if (this.stmts.length !== before) this.version++;
+  }
+
   private service(): ts.LanguageService {
     if (this.ls) return this.ls;
     const options: ts.CompilerOptions = {

@@ -18,6 +18,9 @@ function answer(m: LanguageRequest): LanguageAnswer | null {
     case 'record':
       service.addCell(m.code);
       return null;
+    case 'forget':
+      service.forget(m.names);
+      return null;
     case 'check':
       return { id: m.id, kind: 'check', ...service.checkCell(m.code) };
     case 'complete':
@@ -33,6 +36,7 @@ function failed(m: LanguageRequest, e: unknown): LanguageAnswer | null {
     case 'warm':
       return { kind: 'warm' }; // the service builds on the next question instead
     case 'record':
+    case 'forget':
       return null;
     case 'check':
       return { id: m.id, kind: 'check', warnings: [why], changed: true };

@@ -116,6 +116,19 @@ test('a cell run again gets the same warnings, and new ones once a declaration i
   expect(await warns('memoName.toFixed(1)')).toMatch(/Property 'toFixed' does not exist on type 'string'/);
 });
 
+test('after %reset -f the checker and completion forget the names: a later use is warned about', async () => {
+  const warns = async (code: string) => stderr((await k.execute(code)).iopub);
+  await k.execute('const resetCount = 3; function resetHelper() { return 1; }');
+  const use = 'resetCount + resetHelper()';
+  expect(await warns(use)).toBe(''); // checked once: remembered until something changes
+  expect(await matches('resetCo')).toContain('resetCount');
+  await k.execute('%reset -f');
+  const w = await warns(use);
+  expect(w).toMatch(/TS2304: Cannot find name 'resetCount'/);
+  expect(w).toMatch(/TS2304: Cannot find name 'resetHelper'/);
+  expect(await matches('resetCo')).not.toContain('resetCount');
+});
+
 test('under FLOWBOOK_TYPECHECK=strict the typed notebook API rejects a wrong return type (TS2322)', async () => {
   const s = new KernelClient();
   await s.start([process.execPath, MAIN, '{connection_file}'], { ...process.env, FLOWBOOK_TYPECHECK: 'strict' });
