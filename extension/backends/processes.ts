@@ -3,7 +3,8 @@
  * through `/bin/sh -c`; an argv array (exec mode) is spawned directly, which saves the shell's start.
  *
  * Each child leads its own process group (cancel kills the tree: proc/kill.ts) and dies with this process
- * (proc/spawn.ts). Output is collected for the result and the error, and also streamed to the task's cell.
+ * (proc/spawn.ts). Output is collected, not streamed: stdout is the task's result (as in AsyncFlow) and the tail
+ * of stderr goes into its ExecutableError; a function task's console output is what reaches the cell live.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { SubmitHooks, TaskSpec } from './backend';
