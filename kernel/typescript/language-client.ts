@@ -46,10 +46,12 @@ export class LanguageClient {
 
   private get thread(): Worker {
     if (this.worker) return this.worker;
-    // A small young generation: the model's garbage is short-lived, and the default semi-spaces cost RSS
-    // (8 -> 4 MB: kernel RSS 197-198 -> 193 MB, first inspect unchanged at ~360 ms, the lang bench's sequence).
+    // The young generation: the model's garbage is short-lived, and bigger semi-spaces cost RSS (8 -> 4 MB:
+    // kernel RSS 197-198 -> 193 MB, before the malloc setting of node-flags.ts). At 4 MB, each new cell's check
+    // (a new program) paid for scavenges: 16 MB took 1.3 ms off a new trivial cell's round trip (8.2 -> 6.9 ms
+    // through jupyter_client) for 10 MB of RSS (lang bench: 162 -> 172 MB; 2026-12-08, load ~1.5).
     const w = new Worker(path.join(__dirname, 'language-worker.js'), {
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      resourceLimits: { maxYoungGenerationSizeMb: 16 },
       workerData: { preloaded: this.preloaded },
     });
     w.unref();
