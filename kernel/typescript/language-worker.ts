@@ -5,6 +5,7 @@ import './ts-cache'; // first: typescript from the V8 code cache, as on the main
 import { parentPort, workerData } from 'node:worker_threads';
 import { NotebookService } from './language-service';
 import type { LanguageAnswer, LanguageRequest } from './language-client';
+import { logInfo } from '../log';
 
 const service = new NotebookService((workerData as { preloaded: string[] }).preloaded);
 
@@ -12,8 +13,17 @@ function answer(m: LanguageRequest): LanguageAnswer | null {
   switch (m.kind) {
     case 'warm':
       // In two steps: a question queued during the first (the kernel's first inspect) is answered between them.
-      service.warmGlobals();
-      setImmediate(() => send(m, () => (service.warm(), { kind: 'warm' })));
+      {
+        const t0 = performance.now();
+        service.warmGlobals();
+        logInfo(`language worker: the lib and the notebook API built in ${(performance.now() - t0).toFixed(0)} ms`);
+        setImmediate(() => send(m, () => {
+          const t1 = performance.now();
+          service.warm();
+          logInfo(`language worker: the whole program built in ${(performance.now() - t1).toFixed(0)} ms more`);
+          return { kind: 'warm' };
+        }));
+      }
       return null;
     case 'record':
       service.addCell(m.code);
