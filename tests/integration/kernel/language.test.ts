@@ -144,3 +144,11 @@ test('under FLOWBOOK_TYPECHECK=strict the typed notebook API rejects a wrong ret
     await s.close();
   }
 }, 60_000);
+
+test('the language worker runs below the thread that runs cells (nice 10 for its thread only)', () => {
+  const pid = k.proc.pid!;
+  const nice = (tid: string) => Number(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+  const tids = fs.readdirSync(`/proc/${pid}/task`);
+  expect(nice(String(pid))).toBe(0);
+  expect(tids.map(nice)).toContain(10);
+});
