@@ -2,8 +2,10 @@
 // Kernel entry: `node dist/kernel/main.js <connection_file>` (the kernelspec's argv).
 // The protocol layer starts first and the shell (TypeScript, the engine) loads later, when the kernel has
 // answered kernel_info (protocol/kernel.ts): nothing here may import the shell at the top.
-import { readConnection } from './protocol/connection';
-import { Kernel } from './protocol/kernel';
+import { readConnection, type ConnectionInfo } from './protocol/connection';
+import { startControlThread } from './protocol/control-start';
+import { Signer } from './protocol/wire';
+import type { Kernel } from './protocol/kernel';
 import { newVmState } from './realm/vm-state';
 import type { NotebookShell } from './shell';
 import { LanguageClient } from './typescript/language-client';
@@ -40,14 +42,19 @@ function loadShell(): NotebookShell {
   return shell;
 }
 
-let kernel: Kernel;
+let conn: ConnectionInfo;
 try {
-  kernel = new Kernel(readConnection(file), vmState, loadShell);
+  conn = readConnection(file);
+  void new Signer(conn.key, conn.signature_scheme); // refuses an unknown scheme before any thread starts
 } catch (e) {
   // Message only: an uncaught error would print the offending source line, which may hold the key.
   log(`cannot start with connection file ${file}: ${(e as Error)?.message ?? e}`);
   process.exit(2);
 }
+// First: that thread boots while this one loads zeromq and the protocol layer (control-start.ts).
+const control = startControlThread(conn, vmState);
+const { Kernel: KernelClass } = require('./protocol/kernel') as typeof import('./protocol/kernel');
+const kernel: Kernel = new KernelClass(conn, vmState, loadShell, control);
 kernel.start().then(
   () => logInfo(`kernel listening in ${(performance.now() - t0).toFixed(0)} ms (pid ${process.pid}, Node ${process.version})`),
   (e) => {

@@ -1,9 +1,8 @@
 // The kernel's sockets: shell here, control/iopub/stdin/heartbeat on the control thread (control-worker.ts).
 // Verified messages go to the dispatcher (dispatch.ts).
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import * as zmq from 'zeromq';
 import { Stdin } from './stdin';
 import { ConnectionInfo, endpoint, logDisconnects, MAX_MESSAGE_BYTES } from './connection';
@@ -15,22 +14,23 @@ import { OutboundGate, OutputBatch, outboundBytes } from './outbound';
 import { IN_VM } from '../realm/vm-state';
 import { Channel, Dispatcher } from './dispatch';
 import { log, logInfo } from '../log';
+import type { ControlThread } from './control-start';
 
 const pkg = require('../../../package.json');
 const DOCS = [['flowbook: kernel and magics', 'kernel.md'], ['flowbook: workflow engine', 'engine.md'], ['flowbook: magics', 'magics.md']];
 
 
 export class Kernel {
-  readonly session = randomUUID();
+  readonly session: string;
   readonly signer: Signer;
   private readonly shellDigests = new DigestHistory();
   private readonly rejections = { shell: new RejectionLog('shell', log), control: new RejectionLog('control', log) };
   readonly stdin: Stdin;
   private readonly shellSocket = new zmq.Router({ maxMessageSize: MAX_MESSAGE_BYTES });
-  private control!: Worker;
+  private readonly control: Worker;
   /** Bounds the output posted to the control thread and not yet taken in (outbound.ts). */
-  private readonly outbound = new OutboundGate();
-  private readonly output = new OutputBatch(this.outbound, (m) => this.control.postMessage(m), () => Atomics.load(this.vmState, IN_VM) === 1);
+  private readonly outbound: OutboundGate;
+  private readonly output: OutputBatch;
   private stopping = false;
   private dispatcher!: Dispatcher;
   private shellSending: Promise<unknown> = Promise.resolve();
@@ -43,9 +43,18 @@ export class Kernel {
    * silence, and the shell loads in that pause. Bound after the load, the kernel answered ~100 ms later
    * (start -> first result 0.68 s against Deno's 0.59 s).
    */
-  constructor(private readonly conn: ConnectionInfo, private readonly vmState: Int32Array, private readonly makeShell: () => Shell) {
+  constructor(
+    private readonly conn: ConnectionInfo,
+    private readonly vmState: Int32Array,
+    private readonly makeShell: () => Shell,
+    thread: ControlThread, // started by main.ts before this module loaded (control-start.ts)
+  ) {
+    this.session = thread.session;
+    this.control = thread.worker;
+    this.outbound = new OutboundGate(thread.outbound);
+    this.output = new OutputBatch(this.outbound, (m) => this.control.postMessage(m), () => Atomics.load(this.vmState, IN_VM) === 1);
     this.signer = new Signer(conn.key, conn.signature_scheme);
-    this.stdin = new Stdin(this.signer, this.session);
+    this.stdin = new Stdin(this.signer, this.session, thread.inputFlag, thread.inputPort);
   }
 
   /** The shell, loaded on first use: a request that needs it, the first kernel_info answered, or 300 ms. */
@@ -88,14 +97,9 @@ export class Kernel {
     this.control.postMessage(m);
   }
 
+  /** Listens to the control thread (started already; what it posted meanwhile waits in its port). */
   private startControl(): Promise<void> {
-    const vmState = this.vmState;
-    this.control = new Worker(path.join(__dirname, 'control-worker.js'), {
-      workerData: { conn: this.conn, session: this.session, vmState, outbound: this.outbound.shared, inputPort: this.stdin.workerPort, inputFlag: this.stdin.flag },
-      transferList: [this.stdin.workerPort],
-    });
     this.stdin.attach((m) => this.toControl(m)); // after the cell's output so far
-    this.control.unref();
     return new Promise((resolve, reject) => {
       this.control.on('message', (m: FromControl) => {
         switch (m.kind) {

@@ -19,9 +19,10 @@ const WAIT_SLICE_MS = 50;
 const GIVE_UP_MS = 10_000;
 
 export class OutboundGate {
-  /** [bytes in flight, messages in flight] */
-  readonly shared = new Int32Array(new SharedArrayBuffer(8));
   private gaveUp = false;
+
+  /** `shared`: [bytes in flight, messages in flight], also the control thread's. */
+  constructor(readonly shared: Int32Array = new Int32Array(new SharedArrayBuffer(8))) {}
 
   /** Main thread, before posting `bytes`: waits while more than the cap is in flight. */
   reserve(bytes: number): void {

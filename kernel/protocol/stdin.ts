@@ -3,7 +3,7 @@
 // request there and blocks in Atomics.wait until the reply is handed back through a MessagePort. The wait is
 // inside the cell's vm run, so an interrupt breaks it (measured: Atomics.wait on the main thread is woken by the
 // SIGINT watchdog).
-import { MessageChannel, MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { ToControl } from './messages';
 
 type InputMessage = Extract<ToControl, { kind: 'input' | 'input-cancel' }>;
@@ -23,16 +23,16 @@ export class StdinNotImplementedError extends Error {
 }
 
 export class Stdin {
-  /** [reply ready]: set by the control thread before it notifies. */
-  readonly flag = new Int32Array(new SharedArrayBuffer(4));
-  private readonly channel = new MessageChannel();
-
-  constructor(private readonly signer: Signer, private readonly session: string) {}
-
-  /** The control thread's end: it posts each input_reply's value here. */
-  get workerPort(): MessagePort {
-    return this.channel.port2;
-  }
+  /**
+   * `flag`: [reply ready], set by the control thread before it notifies. `port`: where the control thread posts
+   * each input_reply's value (this thread's end of the channel).
+   */
+  constructor(
+    private readonly signer: Signer,
+    private readonly session: string,
+    readonly flag: Int32Array,
+    private readonly port: MessagePort,
+  ) {}
 
   /** How input requests reach the control thread (after the output published before them). */
   attach(post: (m: InputMessage) => void): void {
@@ -55,7 +55,7 @@ export class Stdin {
         Atomics.wait(this.flag, 0, 0);
         Atomics.store(this.flag, 0, 0);
         // an answer to an earlier, interrupted prompt may still come through first: skip it
-        for (let got; (got = receiveMessageOnPort(this.channel.port1)); ) {
+        for (let got; (got = receiveMessageOnPort(this.port)); ) {
           const reply = got.message as { id: string; value?: unknown };
           if (reply.id !== header.msg_id) continue;
           answered = true;
